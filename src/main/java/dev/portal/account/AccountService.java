@@ -1,0 +1,149 @@
+package dev.portal.account;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.portal.audit.AuditLog;
+import dev.portal.identity.IdentityRepository;
+import dev.portal.moderation.ModerationRepository;
+import dev.portal.platform.CacheInvalidation;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.stereotype.Service;
+
+/**
+ * Reads and changes accounts. Reads go through a per-node cache of {@link Account}s that database
+ * notifications keep current (see {@link CacheInvalidation}), so an authenticated request costs no
+ * query in the common case and still sees a ban or a permission change at once.
+ */
+@Service
+public class AccountService implements CacheInvalidation.Listener {
+    /** {@code last_activity_at} is written at most this often per user (SPEC §5). */
+    static final Duration ACTIVITY_RESOLUTION = Duration.ofMinutes(1);
+
+    private final UserRepository users;
+    private final IdentityRepository identities;
+    private final ModerationRepository moderation;
+    private final AuditLog audit;
+    private final CacheInvalidation invalidation;
+    private final Clock clock;
+    private final Cache<Long, Account> cache = Caffeine.newBuilder()
+            .maximumSize(100_000)
+            // A safety net only: notifications are what keep entries current.
+            .expireAfterWrite(Duration.ofMinutes(10))
+            .build();
+
+    AccountService(UserRepository users, IdentityRepository identities, ModerationRepository moderation, AuditLog audit,
+            CacheInvalidation invalidation, Clock clock) {
+        this.users = users;
+        this.identities = identities;
+        this.moderation = moderation;
+        this.audit = audit;
+        this.invalidation = invalidation;
+        this.clock = clock;
+        invalidation.register(this);
+    }
+
+    public Optional<Account> find(long id) {
+        if (invalidation.cachingAllowed()) {
+            Account cached = cache.getIfPresent(id);
+            if (cached != null) {
+                return Optional.of(cached);
+            }
+        }
+        return Optional.ofNullable(invalidation.load(() -> loadFromDatabase(id), a -> cache.put(id, a)));
+    }
+
+    /** True if the answer for this id would come from memory rather than the database. */
+    public boolean isCached(long id) {
+        return invalidation.cachingAllowed() && cache.getIfPresent(id) != null;
+    }
+
+    private Account loadFromDatabase(long id) {
+        return users.findById(id)
+                .map(u -> new Account(u.id(), u.username(), u.avatarSource(), u.avatarUploadKey(), u.subscription(),
+                        u.permissionLevel(), u.permissionSince(), u.prefix(), u.lastActivityAt(), u.createdAt(),
+                        u.updatedAt(), identities.findByUser(id), moderation.restrictionsOf(id)))
+                .orElse(null);
+    }
+
+    /** Records activity at most once a minute per user; returns the account as it now stands. */
+    public Account recordActivity(Account account) {
+        Instant now = clock.instant();
+        if (account.lastActivityAt().plus(ACTIVITY_RESOLUTION).isAfter(now)) {
+            return account;
+        }
+        users.touchActivity(account.id(), now, now.minus(ACTIVITY_RESOLUTION));
+        invalidation.invalidate("user", account.id());
+        return find(account.id()).orElse(account);
+    }
+
+    public record UpdateResult(Account account, Map<String, String> errors) {
+    }
+
+    /** Applies each field that passes its rules; the rest are reported under {@code errors}. */
+    public UpdateResult update(Account me, ProfileUpdate update, String ip) {
+        Map<String, String> errors = new LinkedHashMap<>();
+        String newUsername = null;
+        if (update.username() != null && !update.username().equals(me.username())) {
+            try {
+                newUsername = Username.of(update.username()).value();
+                Optional<Long> holder = users.findIdByUsername(newUsername);
+                if (holder.isPresent() && holder.get() != me.id()) {
+                    errors.put("username", "is already taken");
+                    newUsername = null;
+                }
+            } catch (Username.Invalid e) {
+                errors.put("username", e.getMessage());
+            }
+        }
+        boolean setAvatar = false;
+        String newAvatarSource = null;
+        if (update.avatarSource() != null) {
+            AvatarSource.Result parsed = AvatarSource.parse(update.avatarSource(), me.identities(),
+                    me.avatarUploadKey() != null);
+            if (parsed.error() != null) {
+                errors.put("avatar_source", parsed.error());
+            } else {
+                setAvatar = true;
+                newAvatarSource = parsed.stored();
+            }
+        }
+        if (newUsername != null || setAvatar) {
+            Instant now = clock.instant();
+            try {
+                users.updateProfile(me.id(), newUsername != null, newUsername, setAvatar, newAvatarSource, now);
+            } catch (DuplicateKeyException raced) {
+                // Someone claimed the name between our check and our write: the index decided.
+                errors.put("username", "is already taken");
+                newUsername = null;
+                if (setAvatar) {
+                    users.updateProfile(me.id(), false, null, true, newAvatarSource, now);
+                }
+            }
+            if (newUsername != null) {
+                audit.record("username_changed", me.id(), me.id(), ip, Map.of("from", me.username(), "to", newUsername));
+            }
+            invalidation.invalidate("user", me.id());
+        }
+        Account updated = find(me.id()).orElse(me);
+        return new UpdateResult(updated, errors.isEmpty() ? null : errors);
+    }
+
+    @Override
+    public void invalidate(String kind, long id) {
+        if ("user".equals(kind)) {
+            cache.invalidate(id);
+        }
+    }
+
+    @Override
+    public void clear() {
+        cache.invalidateAll();
+    }
+}

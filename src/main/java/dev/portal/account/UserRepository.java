@@ -1,0 +1,89 @@
+package dev.portal.account;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Optional;
+
+import dev.portal.platform.Db;
+import dev.portal.subscription.Subscription;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+@Repository
+public class UserRepository {
+    private final JdbcClient jdbc;
+
+    UserRepository(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** The user's own columns; identities and restrictions are added by {@link AccountService}. */
+    record UserRow(long id, String username, String avatarSource, String avatarUploadKey, Subscription subscription,
+            int permissionLevel, Instant permissionSince, String prefix, Instant lastActivityAt, Instant createdAt,
+            Instant updatedAt) {
+    }
+
+    Optional<UserRow> findById(long id) {
+        return jdbc.sql("""
+                select * from users where id = :id
+                """).param("id", id).query(UserRepository::map).optional();
+    }
+
+    public Optional<Long> findIdByUsername(String username) {
+        return jdbc.sql("""
+                select id from users where lower(username) = lower(:username)
+                """).param("username", username).query(Long.class).optional();
+    }
+
+    /** Inserts a user; throws {@code DuplicateKeyException} if the name is taken (ignoring case). */
+    public long insert(String username, int permissionLevel, Instant permissionSince, Instant now) {
+        return jdbc.sql("""
+                insert into users (username, permission_level, permission_since, last_activity_at, created_at, updated_at)
+                values (:username, :level, :since, :now, :now, :now)
+                returning id
+                """)
+                .param("username", username).param("level", permissionLevel).param("since", Db.ts(permissionSince))
+                .param("now", Db.ts(now)).query(Long.class).single();
+    }
+
+    /**
+     * Writes the profile fields that passed validation, all in one statement so a multi-field update is
+     * all or nothing. Throws {@code DuplicateKeyException} if the username was claimed meanwhile.
+     */
+    int updateProfile(long id, boolean setUsername, String username, boolean setAvatarSource, String avatarSource,
+            Instant now) {
+        return jdbc.sql("""
+                update users
+                set username      = case when :setUsername then cast(:username as text) else username end,
+                    avatar_source = case when :setAvatarSource then cast(:avatarSource as text) else avatar_source end,
+                    updated_at    = :now
+                where id = :id
+                """)
+                .param("setUsername", setUsername).param("username", username)
+                .param("setAvatarSource", setAvatarSource).param("avatarSource", avatarSource)
+                .param("now", Db.ts(now)).param("id", id).update();
+    }
+
+    /** Moves {@code last_activity_at} forward unless another request (on any node) did so recently. */
+    int touchActivity(long id, Instant now, Instant notAfter) {
+        return jdbc.sql("""
+                update users set last_activity_at = :now where id = :id and last_activity_at < :notAfter
+                """).param("now", Db.ts(now)).param("id", id).param("notAfter", Db.ts(notAfter)).update();
+    }
+
+    public boolean ownerExists() {
+        return jdbc.sql("""
+                select exists (select 1 from users where permission_level = 3)
+                """).query(Boolean.class).single();
+    }
+
+    private static UserRow map(ResultSet rs, int row) throws SQLException {
+        return new UserRow(rs.getLong("id"), rs.getString("username"), rs.getString("avatar_source"),
+                rs.getString("avatar_upload_key"),
+                new Subscription(rs.getInt("subscription_tier"), Db.instant(rs, "subscription_expires_at"),
+                        Db.nullableLong(rs, "subscription_granted_by")),
+                rs.getInt("permission_level"), Db.instant(rs, "permission_since"), rs.getString("prefix"),
+                Db.instant(rs, "last_activity_at"), Db.instant(rs, "created_at"), Db.instant(rs, "updated_at"));
+    }
+}

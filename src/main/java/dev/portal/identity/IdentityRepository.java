@@ -1,0 +1,79 @@
+package dev.portal.identity;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import dev.portal.platform.Db;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+@Repository
+public class IdentityRepository {
+    private final JdbcClient jdbc;
+
+    IdentityRepository(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** Oldest first: the first is the "earliest linked platform" that avatars fall back to. */
+    public List<LinkedIdentity> findByUser(long userId) {
+        return jdbc.sql("""
+                select * from linked_identities where user_id = :userId order by linked_at, id
+                """).param("userId", userId).query(IdentityRepository::map).list();
+    }
+
+    public Optional<LinkedIdentity> find(Platform platform, String instance, String platformUserId) {
+        return jdbc.sql("""
+                select * from linked_identities
+                where platform = :platform and instance = :instance and platform_user_id = :platformUserId
+                """)
+                .param("platform", platform.key()).param("instance", instance).param("platformUserId", platformUserId)
+                .query(IdentityRepository::map).optional();
+    }
+
+    /** The user whose identity on {@code platform} has this username now (most recently seen wins). */
+    public Optional<LinkedIdentity> findByPlatformUsername(Platform platform, String platformUsername) {
+        return jdbc.sql("""
+                select * from linked_identities
+                where platform = :platform and lower(platform_username) = lower(:name)
+                order by last_authenticated_at desc nulls last, id desc
+                limit 1
+                """).param("platform", platform.key()).param("name", platformUsername)
+                .query(IdentityRepository::map).optional();
+    }
+
+    public long insert(long userId, Platform platform, String instance, String platformUserId, String platformUsername,
+            String platformAvatarUrl, Instant now) {
+        return jdbc.sql("""
+                insert into linked_identities (user_id, platform, instance, platform_user_id, platform_username,
+                                               platform_avatar_url, linked_at, last_authenticated_at)
+                values (:userId, :platform, :instance, :platformUserId, :platformUsername, :avatarUrl, :now, :now)
+                returning id
+                """)
+                .param("userId", userId).param("platform", platform.key()).param("instance", instance)
+                .param("platformUserId", platformUserId).param("platformUsername", platformUsername)
+                .param("avatarUrl", platformAvatarUrl).param("now", Db.ts(now))
+                .query(Long.class).single();
+    }
+
+    /** A sign-in refreshes what the platform says about the person now. */
+    public void refresh(long identityId, String platformUsername, String platformAvatarUrl, Instant now) {
+        jdbc.sql("""
+                update linked_identities
+                set platform_username = :platformUsername, platform_avatar_url = :avatarUrl, last_authenticated_at = :now
+                where id = :id
+                """)
+                .param("platformUsername", platformUsername).param("avatarUrl", platformAvatarUrl)
+                .param("now", Db.ts(now)).param("id", identityId).update();
+    }
+
+    private static LinkedIdentity map(ResultSet rs, int row) throws SQLException {
+        return new LinkedIdentity(rs.getLong("id"), rs.getLong("user_id"),
+                Platform.fromKey(rs.getString("platform")).orElseThrow(), rs.getString("platform_user_id"),
+                rs.getString("instance"), rs.getString("platform_username"), rs.getString("platform_avatar_url"),
+                Db.instant(rs, "linked_at"), Db.instant(rs, "last_authenticated_at"));
+    }
+}

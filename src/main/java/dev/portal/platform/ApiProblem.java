@@ -1,0 +1,60 @@
+package dev.portal.platform;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.springframework.http.HttpStatus;
+
+/**
+ * A refusal with a stable machine-readable {@code code}, rendered as RFC 9457 problem details.
+ * Services throw these; {@link ProblemAdvice} and {@link ProblemWriter} render them.
+ */
+public class ApiProblem extends RuntimeException {
+    private final HttpStatus status;
+    private final String code;
+    private final Map<String, Object> properties;
+
+    public ApiProblem(HttpStatus status, String code, String detail) {
+        this(status, code, detail, Map.of());
+    }
+
+    public ApiProblem(HttpStatus status, String code, String detail, Map<String, ?> properties) {
+        super(detail, null, false, false);
+        this.status = status;
+        this.code = code;
+        this.properties = new LinkedHashMap<>(properties);
+    }
+
+    public HttpStatus status() {
+        return status;
+    }
+
+    public String code() {
+        return code;
+    }
+
+    public Map<String, Object> properties() {
+        return properties;
+    }
+
+    public static ApiProblem unauthenticated() {
+        return new ApiProblem(HttpStatus.UNAUTHORIZED, "unauthenticated", "Sign in, or send a valid Bearer token.");
+    }
+
+    public static ApiProblem forbidden(String detail) {
+        return new ApiProblem(HttpStatus.FORBIDDEN, "forbidden", detail);
+    }
+
+    public static ApiProblem notFound(String detail) {
+        return new ApiProblem(HttpStatus.NOT_FOUND, "not_found", detail);
+    }
+
+    public static ApiProblem badRequest(String code, String detail) {
+        return new ApiProblem(HttpStatus.BAD_REQUEST, code, detail);
+    }
+
+    public static ApiProblem invalidFields(Map<String, String> errors) {
+        return new ApiProblem(HttpStatus.BAD_REQUEST, "validation_failed",
+                "The request body has fields of the wrong type or size.", Map.of("errors", errors));
+    }
+}

@@ -1,0 +1,40 @@
+package dev.portal.platform;
+
+import java.io.IOException;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * JSON bodies are small; anything declaring more than {@link #MAX_JSON_BYTES} is refused with 413 before
+ * a byte of it is read. (Avatar uploads, which are larger, get their own limit where they are handled.)
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE + 10)
+class BodySizeLimitFilter extends OncePerRequestFilter {
+    static final long MAX_JSON_BYTES = 64 * 1024;
+    private final ProblemWriter problems;
+
+    BodySizeLimitFilter(ProblemWriter problems) {
+        this.problems = problems;
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        if (request.getContentLengthLong() > MAX_JSON_BYTES) {
+            response.setHeader("Connection", "close");
+            problems.write(request, response, new ApiProblem(HttpStatus.CONTENT_TOO_LARGE, "payload_too_large",
+                    "The request body is larger than " + MAX_JSON_BYTES + " bytes."));
+            return;
+        }
+        chain.doFilter(request, response);
+    }
+}

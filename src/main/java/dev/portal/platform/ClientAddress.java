@@ -1,0 +1,100 @@
+package dev.portal.platform;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.List;
+import java.util.regex.Pattern;
+
+import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.stereotype.Component;
+
+/**
+ * The client's address: the peer, unless the peer is a configured trusted proxy, in which case
+ * {@code X-Forwarded-For} is walked from the right past every trusted hop. A client cannot forge its
+ * address by sending the header itself, because its own hop is never trusted.
+ */
+@Component
+public class ClientAddress {
+    /** Literal IPv4 or IPv6 only: parsing these never touches DNS. */
+    private static final Pattern LITERAL = Pattern.compile("[0-9.]+|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
+    private final List<Cidr> trusted;
+
+    ClientAddress(PortalProperties properties) {
+        this.trusted = properties.trustedProxies().stream().map(String::trim).filter(s -> !s.isEmpty())
+                .map(Cidr::parse).toList();
+    }
+
+    public String of(HttpServletRequest request) {
+        String peer = request.getRemoteAddr();
+        if (trusted.isEmpty() || !isTrusted(peer)) {
+            return peer;
+        }
+        String forwarded = request.getHeader("X-Forwarded-For");
+        if (forwarded == null) {
+            return peer;
+        }
+        String[] hops = forwarded.split(",");
+        for (int i = hops.length - 1; i >= 0; i--) {
+            String hop = hops[i].trim();
+            if (parse(hop) == null) {
+                return peer;
+            }
+            if (!isTrusted(hop)) {
+                return hop;
+            }
+        }
+        return hops[0].trim();
+    }
+
+    private boolean isTrusted(String address) {
+        InetAddress parsed = parse(address);
+        return parsed != null && trusted.stream().anyMatch(c -> c.contains(parsed));
+    }
+
+    static InetAddress parse(String literal) {
+        String s = literal.startsWith("[") && literal.endsWith("]") ? literal.substring(1, literal.length() - 1) : literal;
+        if (s.isEmpty() || s.length() > 45 || !LITERAL.matcher(s).matches()) {
+            return null;
+        }
+        try {
+            return InetAddress.getByName(s);
+        } catch (UnknownHostException e) {
+            return null;
+        }
+    }
+
+    record Cidr(byte[] network, int prefix) {
+        static Cidr parse(String text) {
+            String[] parts = text.split("/", 2);
+            InetAddress address = ClientAddress.parse(parts[0]);
+            if (address == null) {
+                throw new IllegalArgumentException("PORTAL_TRUSTED_PROXIES: not an IP address or CIDR range: " + text);
+            }
+            byte[] bytes = address.getAddress();
+            int prefix = parts.length == 2 ? Integer.parseInt(parts[1]) : bytes.length * 8;
+            if (prefix < 0 || prefix > bytes.length * 8) {
+                throw new IllegalArgumentException("PORTAL_TRUSTED_PROXIES: bad prefix length in " + text);
+            }
+            return new Cidr(bytes, prefix);
+        }
+
+        boolean contains(InetAddress address) {
+            byte[] candidate = address.getAddress();
+            if (candidate.length != network.length) {
+                return false;
+            }
+            int fullBytes = prefix / 8;
+            for (int i = 0; i < fullBytes; i++) {
+                if (candidate[i] != network[i]) {
+                    return false;
+                }
+            }
+            int rest = prefix % 8;
+            if (rest == 0) {
+                return true;
+            }
+            int mask = 0xFF << (8 - rest);
+            return (candidate[fullBytes] & mask) == (network[fullBytes] & mask);
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package dev.portal.platform;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The one database. With no URL configured Portal runs its own PostgreSQL whose files live under
+ * {@code PORTAL_DATA_DIR/postgres}, so a restart keeps everything and the server stops with Portal.
+ */
+@Configuration(proxyBeanMethods = false)
+class DatabaseConfig {
+    private static final Logger log = LoggerFactory.getLogger(DatabaseConfig.class);
+
+    /** Holds the embedded server, if one was started; closing it stops PostgreSQL. */
+    record EmbeddedDatabase(Optional<EmbeddedPostgres> server) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            if (server.isPresent()) {
+                server.get().close();
+            }
+        }
+    }
+
+    @Bean(destroyMethod = "close")
+    EmbeddedDatabase embeddedDatabase(PortalProperties properties) throws IOException {
+        if (!properties.databaseUrl().isBlank()) {
+            return new EmbeddedDatabase(Optional.empty());
+        }
+        Path dir = properties.dataDir().resolve("postgres").toAbsolutePath().normalize();
+        Files.createDirectories(dir.getParent());
+        stopOrphanedServer(dir);
+        log.info("Starting embedded PostgreSQL in {}", dir);
+        EmbeddedPostgres server = EmbeddedPostgres.builder()
+                .setDataDirectory(dir)
+                .setCleanDataDirectory(false)
+                // Portal's own shutdown closes the bean; the hook covers a plain JVM exit.
+                .setRegisterShutdownHook(true)
+                .setPGStartupWait(Duration.ofSeconds(60))
+                .setServerConfig("max_connections", "100")
+                .start();
+        return new EmbeddedDatabase(Optional.of(server));
+    }
+
+    @Bean(destroyMethod = "close")
+    HikariDataSource dataSource(PortalProperties properties, EmbeddedDatabase embedded) {
+        DatabaseUrl url = embedded.server()
+                .map(pg -> new DatabaseUrl(pg.getJdbcUrl("postgres", "postgres"), "postgres", null))
+                .orElseGet(() -> DatabaseUrl.parse(properties.databaseUrl()));
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("portal");
+        config.setJdbcUrl(url.jdbcUrl());
+        config.setUsername(url.username());
+        config.setPassword(url.password());
+        config.setMaximumPoolSize(properties.databasePoolSize());
+        // Fail fast when the pool is exhausted or PostgreSQL is away: callers answer 503 instead of hanging.
+        config.setConnectionTimeout(2_000);
+        config.setValidationTimeout(1_000);
+        config.setInitializationFailTimeout(60_000);
+        config.addDataSourceProperty("connectTimeout", "3");
+        config.addDataSourceProperty("socketTimeout", "30");
+        config.addDataSourceProperty("ApplicationName", "portal");
+        return new HikariDataSource(config);
+    }
+
+    /**
+     * A Portal killed with SIGKILL leaves its PostgreSQL running with the data directory locked; stop it
+     * (SIGTERM, PostgreSQL's smart shutdown, which still writes a clean checkpoint) before starting anew.
+     */
+    private static void stopOrphanedServer(Path dataDir) {
+        Path pidFile = dataDir.resolve("postmaster.pid");
+        if (!Files.isRegularFile(pidFile)) {
+            return;
+        }
+        try {
+            List<String> lines = Files.readAllLines(pidFile);
+            long pid = Long.parseLong(lines.get(0).trim());
+            Optional<ProcessHandle> process = ProcessHandle.of(pid)
+                    .filter(p -> p.info().command().map(c -> c.endsWith("postgres")).orElse(false));
+            if (process.isEmpty()) {
+                return;
+            }
+            log.warn("Stopping a PostgreSQL (pid {}) left running on {} by an earlier Portal", pid, dataDir);
+            process.get().destroy();
+            process.get().onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.warn("Could not stop an earlier PostgreSQL on {}: {}", dataDir, e.toString());
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package dev.portal.platform;
+
+import java.io.IOException;
+import java.net.URI;
+import java.util.Map;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Builds problem details, and writes them directly for filters that answer before Spring MVC runs. */
+@Component
+public class ProblemWriter {
+    public static final String MEDIA_TYPE = "application/problem+json";
+    private final JsonMapper json;
+
+    ProblemWriter(JsonMapper json) {
+        this.json = json;
+    }
+
+    public static ProblemDetail problem(HttpStatusCode status, String code, String detail, Map<String, ?> properties,
+            HttpServletRequest request) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+        HttpStatus known = HttpStatus.resolve(status.value());
+        problem.setTitle(known == null ? "Error" : known.getReasonPhrase());
+        problem.setType(URI.create("https://portal.dev/problems/" + code));
+        if (request != null) {
+            problem.setInstance(URI.create(request.getRequestURI()));
+        }
+        problem.setProperty("code", code);
+        properties.forEach(problem::setProperty);
+        return problem;
+    }
+
+    public static ProblemDetail problem(ApiProblem e, HttpServletRequest request) {
+        return problem(e.status(), e.code(), e.getMessage(), e.properties(), request);
+    }
+
+    public void write(HttpServletRequest request, HttpServletResponse response, ApiProblem e) throws IOException {
+        write(response, problem(e, request));
+    }
+
+    public void write(HttpServletResponse response, ProblemDetail problem) throws IOException {
+        response.setStatus(problem.getStatus());
+        response.setContentType(MEDIA_TYPE);
+        response.setHeader("Cache-Control", "no-store");
+        json.writeValue(response.getOutputStream(), problem);
+    }
+}

@@ -1,0 +1,2 @@
+/** What every feature stands on: settings, the database, problem responses, request ids, client addresses and cache invalidation. */
+package dev.portal.platform;

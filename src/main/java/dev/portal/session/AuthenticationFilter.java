@@ -1,0 +1,121 @@
+package dev.portal.session;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import dev.portal.account.Account;
+import dev.portal.account.AccountService;
+import dev.portal.platform.ApiProblem;
+import dev.portal.platform.CrossSiteGuard;
+import dev.portal.platform.ProblemWriter;
+import dev.portal.platform.V1Time;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Finds who is calling ({@code Authorization: Bearer} first, else the {@code psession} cookie — never a
+ * token in the URL), then applies the rules that hold for every endpoint: a banned user is refused, a
+ * timed-out user may only read (and sign out), and a cookie-authenticated write from another site is
+ * refused. Endpoints that need a caller ask for an {@link Authentication} parameter.
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE + 20)
+class AuthenticationFilter extends OncePerRequestFilter {
+    private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS");
+    static final String LOGOUT_PATH = "/v1/auth/logout";
+
+    private final SessionService sessions;
+    private final ApiTokenService tokens;
+    private final AccountService accounts;
+    private final CrossSiteGuard crossSite;
+    private final ProblemWriter problems;
+    private final Clock clock;
+
+    AuthenticationFilter(SessionService sessions, ApiTokenService tokens, AccountService accounts,
+            CrossSiteGuard crossSite, ProblemWriter problems, Clock clock) {
+        this.sessions = sessions;
+        this.tokens = tokens;
+        this.accounts = accounts;
+        this.crossSite = crossSite;
+        this.problems = problems;
+        this.clock = clock;
+    }
+
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest request) {
+        String path = request.getRequestURI();
+        return !(path.startsWith("/v1/") || path.startsWith("/api/"));
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        Authentication auth;
+        String authorization = request.getHeader("Authorization");
+        if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            auth = tokens.authenticate(authorization.substring(7).trim())
+                    .flatMap(t -> accounts.find(t.userId()).map(a -> new Authentication(a, Authentication.Via.TOKEN, t.id())))
+                    .orElse(null);
+            if (auth == null) {
+                response.setHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+                problems.write(request, response, ApiProblem.unauthenticated());
+                return;
+            }
+        } else {
+            auth = Optional.ofNullable(SessionCookie.read(request, SessionCookie.NAME))
+                    .flatMap(sessions::authenticate)
+                    .flatMap(s -> accounts.find(s.userId()).map(a -> new Authentication(a, Authentication.Via.SESSION, s.id())))
+                    .orElse(null);
+        }
+        if (auth != null) {
+            ApiProblem refusal = refusal(auth, request);
+            if (refusal != null) {
+                problems.write(request, response, refusal);
+                return;
+            }
+            Account current = accounts.recordActivity(auth.account());
+            request.setAttribute(Authentication.ATTRIBUTE,
+                    current == auth.account() ? auth : new Authentication(current, auth.via(), auth.credentialId()));
+        }
+        chain.doFilter(request, response);
+    }
+
+    private ApiProblem refusal(Authentication auth, HttpServletRequest request) {
+        boolean write = !SAFE_METHODS.contains(request.getMethod());
+        if (write && auth.via() == Authentication.Via.SESSION && crossSite.isCrossSite(request)) {
+            return new ApiProblem(HttpStatus.FORBIDDEN, "csrf",
+                    "Cross-site requests may not change anything with a session cookie.");
+        }
+        boolean logout = LOGOUT_PATH.equals(request.getRequestURI());
+        Instant now = clock.instant();
+        Account account = auth.account();
+        if (account.restrictions().bannedAt(now) && !logout) {
+            return new ApiProblem(HttpStatus.FORBIDDEN, "banned", "This account is banned.",
+                    until(account.restrictions().bannedUntil()));
+        }
+        if (write && account.restrictions().timedOutAt(now) && !logout) {
+            return new ApiProblem(HttpStatus.FORBIDDEN, "timed_out", "This account is timed out and may only read.",
+                    until(account.restrictions().timedOutUntil()));
+        }
+        return null;
+    }
+
+    /** {@code until}: when the restriction ends, null for a permanent ban. */
+    static Map<String, Object> until(Instant end) {
+        Map<String, Object> properties = new HashMap<>();
+        properties.put("until", Instant.MAX.equals(end) ? null : V1Time.format(end));
+        return properties;
+    }
+}

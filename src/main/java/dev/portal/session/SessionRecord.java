@@ -1,0 +1,8 @@
+package dev.portal.session;
+
+import java.time.Instant;
+
+/** A session as stored (never its token: only the token's hash is kept). */
+public record SessionRecord(long id, long userId, String platform, String ip, String userAgent, String country,
+        String region, String city, Instant createdAt, Instant lastSeenAt, Instant expiresAt, Instant revokedAt) {
+}

@@ -1,0 +1,64 @@
+package dev.portal.session;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import dev.portal.platform.Db;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+@Repository
+public class SessionRepository {
+    private final JdbcClient jdbc;
+
+    SessionRepository(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    long insert(byte[] tokenHash, long userId, String platform, String ip, String userAgent, Instant now,
+            Instant expiresAt) {
+        return jdbc.sql("""
+                insert into sessions (token_hash, user_id, platform, ip, user_agent, created_at, last_seen_at, expires_at)
+                values (:hash, :userId, :platform, :ip, :userAgent, :now, :now, :expiresAt)
+                returning id
+                """)
+                .param("hash", tokenHash).param("userId", userId).param("platform", platform).param("ip", ip)
+                .param("userAgent", userAgent).param("now", Db.ts(now)).param("expiresAt", Db.ts(expiresAt))
+                .query(Long.class).single();
+    }
+
+    /** A session that is not revoked; expiry is judged by the caller against its clock. */
+    Optional<SessionRecord> findLiveByHash(byte[] tokenHash) {
+        return jdbc.sql("""
+                select * from sessions where token_hash = :hash and revoked_at is null
+                """).param("hash", tokenHash).query(SessionRepository::map).optional();
+    }
+
+    void touch(long id, Instant now) {
+        jdbc.sql("""
+                update sessions set last_seen_at = :now where id = :id and last_seen_at < :now
+                """).param("now", Db.ts(now)).param("id", id).update();
+    }
+
+    boolean revoke(long id, String reason, Instant now) {
+        return jdbc.sql("""
+                update sessions set revoked_at = :now, revoked_reason = :reason where id = :id and revoked_at is null
+                """).param("now", Db.ts(now)).param("reason", reason).param("id", id).update() == 1;
+    }
+
+    public List<SessionRecord> findByUser(long userId, int limit) {
+        return jdbc.sql("""
+                select * from sessions where user_id = :userId order by created_at desc, id desc limit :limit
+                """).param("userId", userId).param("limit", limit).query(SessionRepository::map).list();
+    }
+
+    private static SessionRecord map(ResultSet rs, int row) throws SQLException {
+        return new SessionRecord(rs.getLong("id"), rs.getLong("user_id"), rs.getString("platform"), rs.getString("ip"),
+                rs.getString("user_agent"), rs.getString("country"), rs.getString("region"), rs.getString("city"),
+                Db.instant(rs, "created_at"), Db.instant(rs, "last_seen_at"), Db.instant(rs, "expires_at"),
+                Db.instant(rs, "revoked_at"));
+    }
+}

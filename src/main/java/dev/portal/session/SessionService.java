@@ -1,0 +1,111 @@
+package dev.portal.session;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import dev.portal.platform.CacheInvalidation;
+import dev.portal.platform.PortalProperties;
+import dev.portal.platform.Secrets;
+import org.springframework.stereotype.Service;
+
+/**
+ * Issues, checks and ends {@code psession} sessions. A session ends at its absolute expiry, after the
+ * idle timeout without use, or when revoked; last use is written at most once a minute.
+ */
+@Service
+public class SessionService {
+    /** How stale {@code last_seen_at} may get before it is written again; idle expiry is this coarse. */
+    static final Duration LAST_SEEN_RESOLUTION = Duration.ofMinutes(1);
+    /** Longer than any token Portal issues; longer values are not worth hashing. */
+    private static final int MAX_TOKEN_LENGTH = 256;
+
+    /** What a request needs to know about its session. */
+    public record LiveSession(long id, long userId, String platform, Instant createdAt, Instant lastSeenAt,
+            Instant expiresAt) implements CredentialCache.Entry {
+        static LiveSession of(SessionRecord r) {
+            return new LiveSession(r.id(), r.userId(), r.platform(), r.createdAt(), r.lastSeenAt(), r.expiresAt());
+        }
+
+        LiveSession seenAt(Instant at) {
+            return new LiveSession(id, userId, platform, createdAt, at, expiresAt);
+        }
+    }
+
+    /** A new session and the one copy of its token, for the cookie. */
+    public record Issued(long id, String token) {
+    }
+
+    private final SessionRepository sessions;
+    private final PortalProperties.Session settings;
+    private final Clock clock;
+    private final CacheInvalidation invalidation;
+    private final CredentialCache<LiveSession> cache;
+
+    SessionService(SessionRepository sessions, PortalProperties properties, CacheInvalidation invalidation, Clock clock) {
+        this.sessions = sessions;
+        this.invalidation = invalidation;
+        this.settings = properties.session();
+        this.clock = clock;
+        this.cache = new CredentialCache<>("session", invalidation);
+    }
+
+    public Issued create(long userId, String platform, String ip, String userAgent) {
+        String token = Secrets.randomToken();
+        Instant now = clock.instant();
+        String agent = userAgent == null ? null : userAgent.substring(0, Math.min(userAgent.length(), 512));
+        long id = sessions.insert(Secrets.sha256(token), userId, platform, ip, agent, now,
+                now.plus(settings.absoluteTimeout()));
+        return new Issued(id, token);
+    }
+
+    public Duration absoluteTimeout() {
+        return settings.absoluteTimeout();
+    }
+
+    public Optional<LiveSession> authenticate(String token) {
+        if (token == null || token.isEmpty() || token.length() > MAX_TOKEN_LENGTH) {
+            return Optional.empty();
+        }
+        byte[] hash = Secrets.sha256(token);
+        String key = CredentialCache.key(hash);
+        Instant now = clock.instant();
+        LiveSession session = cache.get(key);
+        if (session == null) {
+            session = cache.load(key, () -> sessions.findLiveByHash(hash).map(LiveSession::of).orElse(null));
+        }
+        if (session == null || !session.expiresAt().isAfter(now)) {
+            return Optional.empty();
+        }
+        if (idleExpired(session, now)) {
+            // Another node may have seen it used since this one cached it: ask the database before ending it.
+            session = sessions.findLiveByHash(hash).map(LiveSession::of).orElse(null);
+            if (session == null || idleExpired(session, now)) {
+                cache.remove(key);
+                return Optional.empty();
+            }
+        }
+        if (!session.lastSeenAt().plus(LAST_SEEN_RESOLUTION).isAfter(now)) {
+            sessions.touch(session.id(), now);
+            session = session.seenAt(now);
+            cache.refresh(key, session);
+        }
+        return Optional.of(session);
+    }
+
+    private boolean idleExpired(LiveSession session, Instant now) {
+        return !session.lastSeenAt().plus(settings.idleTimeout()).isAfter(now);
+    }
+
+    public void revoke(long sessionId, String reason) {
+        if (sessions.revoke(sessionId, reason, clock.instant())) {
+            invalidation.invalidate("session", sessionId);
+        }
+    }
+
+    public List<SessionRecord> history(long userId, int limit) {
+        return sessions.findByUser(userId, limit);
+    }
+}
