@@ -5,6 +5,8 @@ import java.util.Map;
 import jakarta.servlet.http.HttpServletRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.QueryTimeoutException;
 import org.springframework.dao.TransientDataAccessException;
@@ -15,79 +17,29 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
-import org.springframework.web.HttpMediaTypeNotAcceptableException;
-import org.springframework.web.HttpMediaTypeNotSupportedException;
-import org.springframework.web.HttpRequestMethodNotSupportedException;
-import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
-import org.springframework.web.method.annotation.HandlerMethodValidationException;
-import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
-import org.springframework.web.multipart.MaxUploadSizeExceededException;
-import org.springframework.web.servlet.resource.NoResourceFoundException;
+import org.springframework.web.context.request.ServletWebRequest;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
 /**
- * Turns every failure into problem details with a stable {@code code}. Nothing about the cause (stack
- * trace, SQL, class names) reaches the client; unexpected failures are logged with the request id.
+ * Turns every failure into problem details with a stable {@code code}. Spring MVC's own exceptions
+ * (bad parameters, wrong media type, unknown paths) keep Spring's status and get a code by status;
+ * Portal's refusals are {@link ApiProblem}s. Nothing about the cause (stack trace, SQL, class names)
+ * reaches the client; unexpected failures are logged with the request id.
  */
 @RestControllerAdvice
-class ProblemAdvice {
+@Order(Ordered.HIGHEST_PRECEDENCE)
+class ProblemAdvice extends ResponseEntityExceptionHandler {
     private static final Logger log = LoggerFactory.getLogger(ProblemAdvice.class);
     /** How long a client should wait before retrying while the database is away. */
     static final String RETRY_AFTER_SECONDS = "5";
 
     @ExceptionHandler(ApiProblem.class)
     ResponseEntity<ProblemDetail> apiProblem(ApiProblem e, HttpServletRequest request) {
-        return respond(ProblemWriter.problem(e, request));
-    }
-
-    @ExceptionHandler(HttpMessageNotReadableException.class)
-    ResponseEntity<ProblemDetail> unreadable(HttpMessageNotReadableException e, HttpServletRequest request) {
-        return respond(request, HttpStatus.BAD_REQUEST, "malformed_request",
-                "The request body is not valid JSON of the expected shape (duplicate keys, nesting and size are limited).");
-    }
-
-    @ExceptionHandler({MethodArgumentTypeMismatchException.class, MissingServletRequestParameterException.class,
-            HandlerMethodValidationException.class})
-    ResponseEntity<ProblemDetail> badParameter(Exception e, HttpServletRequest request) {
-        String detail = e instanceof MethodArgumentTypeMismatchException m
-                ? "Path or query parameter '" + m.getName() + "' has the wrong type."
-                : e instanceof MissingServletRequestParameterException m
-                        ? "Query parameter '" + m.getParameterName() + "' is required."
-                        : "A parameter is invalid.";
-        return respond(request, HttpStatus.BAD_REQUEST, "validation_failed", detail);
-    }
-
-    @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
-    ResponseEntity<ProblemDetail> unsupportedType(HttpServletRequest request) {
-        return respond(request, HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
-                "Send the body as application/json.");
-    }
-
-    @ExceptionHandler(HttpMediaTypeNotAcceptableException.class)
-    ResponseEntity<ProblemDetail> notAcceptable(HttpServletRequest request) {
-        return respond(request, HttpStatus.NOT_ACCEPTABLE, "not_acceptable", "This endpoint answers application/json.");
-    }
-
-    @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
-    ResponseEntity<ProblemDetail> methodNotAllowed(HttpRequestMethodNotSupportedException e, HttpServletRequest request) {
-        ProblemDetail problem = ProblemWriter.problem(HttpStatus.METHOD_NOT_ALLOWED, "method_not_allowed",
-                "Method " + e.getMethod() + " is not allowed here.", Map.of(), request);
-        HttpHeaders headers = new HttpHeaders();
-        if (e.getSupportedHttpMethods() != null) {
-            headers.setAllow(e.getSupportedHttpMethods());
-        }
-        return ResponseEntity.status(HttpStatus.METHOD_NOT_ALLOWED).headers(headers).body(problem);
-    }
-
-    @ExceptionHandler(NoResourceFoundException.class)
-    ResponseEntity<ProblemDetail> noSuchPath(HttpServletRequest request) {
-        return respond(request, HttpStatus.NOT_FOUND, "not_found", "No such endpoint.");
-    }
-
-    @ExceptionHandler(MaxUploadSizeExceededException.class)
-    ResponseEntity<ProblemDetail> tooLarge(HttpServletRequest request) {
-        return respond(request, HttpStatus.CONTENT_TOO_LARGE, "payload_too_large", "The request body is too large.");
+        return ResponseEntity.status(e.status()).header(HttpHeaders.CACHE_CONTROL, "no-store")
+                .body(ProblemWriter.problem(e, request));
     }
 
     @ExceptionHandler({CannotGetJdbcConnectionException.class, DataAccessResourceFailureException.class,
@@ -103,15 +55,36 @@ class ProblemAdvice {
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> unexpected(Exception e, HttpServletRequest request) {
         log.error("Unexpected failure in {} {}", request.getMethod(), request.getRequestURI(), e);
-        return respond(request, HttpStatus.INTERNAL_SERVER_ERROR, "internal_error", "Something went wrong on our side.");
+        return ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR).body(ProblemWriter.problem(
+                HttpStatus.INTERNAL_SERVER_ERROR, "internal_error", "Something went wrong on our side.", Map.of(), request));
     }
 
-    private static ResponseEntity<ProblemDetail> respond(HttpServletRequest request, HttpStatusCode status, String code,
-            String detail) {
-        return respond(ProblemWriter.problem(status, code, detail, Map.of(), request));
+    @Override
+    protected ResponseEntity<Object> handleExceptionInternal(Exception ex, Object body, HttpHeaders headers,
+            HttpStatusCode status, WebRequest request) {
+        HttpServletRequest servletRequest = request instanceof ServletWebRequest web ? web.getRequest() : null;
+        String detail = ex instanceof HttpMessageNotReadableException
+                ? "The request body is not valid JSON of the expected shape (one object, no duplicate keys, limited nesting)."
+                : body instanceof ProblemDetail given && given.getDetail() != null ? given.getDetail()
+                        : HttpStatus.valueOf(status.value()).getReasonPhrase();
+        ProblemDetail problem = ProblemWriter.problem(status, codeFor(ex, status), detail, Map.of(), servletRequest);
+        headers.set(HttpHeaders.CACHE_CONTROL, "no-store");
+        return super.handleExceptionInternal(ex, problem, headers, status, request);
     }
 
-    private static ResponseEntity<ProblemDetail> respond(ProblemDetail problem) {
-        return ResponseEntity.status(problem.getStatus()).header(HttpHeaders.CACHE_CONTROL, "no-store").body(problem);
+    static String codeFor(Exception ex, HttpStatusCode status) {
+        if (ex instanceof HttpMessageNotReadableException) {
+            return "malformed_request";
+        }
+        return switch (status.value()) {
+            case 400 -> "validation_failed";
+            case 404 -> "not_found";
+            case 405 -> "method_not_allowed";
+            case 406 -> "not_acceptable";
+            case 413 -> "payload_too_large";
+            case 415 -> "unsupported_media_type";
+            case 503 -> "unavailable";
+            default -> status.is4xxClientError() ? "bad_request" : "internal_error";
+        };
     }
 }
