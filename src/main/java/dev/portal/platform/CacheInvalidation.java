@@ -44,6 +44,7 @@ public class CacheInvalidation implements SmartLifecycle {
     private final HikariDataSource dataSource;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final AtomicLong epoch = new AtomicLong();
+    private final AtomicLong received = new AtomicLong();
     private volatile boolean listening;
     private volatile boolean running;
     private volatile Thread thread;
@@ -161,15 +162,23 @@ public class CacheInvalidation implements SmartLifecycle {
         log.debug("Listening for cache invalidations");
     }
 
+    /** How many notifications have arrived from PostgreSQL since start (for tests and metrics). */
+    public long notificationsReceived() {
+        return received.get();
+    }
+
     private void dispatch(String payload) {
+        log.debug("Invalidation {}", payload);
         int colon = payload.indexOf(':');
-        if (colon <= 0) {
-            return;
-        }
         try {
-            invalidate(payload.substring(0, colon), Long.parseLong(payload.substring(colon + 1)));
+            if (colon > 0) {
+                invalidate(payload.substring(0, colon), Long.parseLong(payload.substring(colon + 1)));
+            }
         } catch (NumberFormatException e) {
             log.debug("Ignoring malformed invalidation {}", payload);
+        } finally {
+            // Counted only once the eviction is done: whoever waits on the count may rely on it.
+            received.incrementAndGet();
         }
     }
 

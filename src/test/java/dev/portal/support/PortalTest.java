@@ -78,6 +78,8 @@ public abstract class PortalTest {
     protected SessionService sessionService;
     @Autowired
     protected ApiTokenService apiTokenService;
+    @Autowired
+    protected dev.portal.platform.CacheInvalidation cacheInvalidation;
 
     protected final JsonMapper json = JsonMapper.builder().build();
     private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
@@ -233,12 +235,29 @@ public abstract class PortalTest {
     }
 
     protected void moderate(long userId, String action, Duration duration) {
-        jdbc.sql("""
+        changeInSql("""
                 insert into moderation_actions (user_id, action, reason, created_at, expires_at)
                 values (:userId, :action, 'test', now(), :expires)
-                """).param("userId", userId).param("action", action)
-                .param("expires", duration == null ? null : OffsetDateTime.now(Clock.systemUTC()).plus(duration))
-                .update();
+                """, "userId", userId, "action", action,
+                "expires", duration == null ? null : OffsetDateTime.now(Clock.systemUTC()).plus(duration));
+    }
+
+    /**
+     * Runs a change in SQL, as an operator or another node would, and waits until PostgreSQL has delivered
+     * its notification to this node (SPEC §3: within a second) — after that, no request may see the old state.
+     */
+    protected void changeInSql(String sql, Object... namedParams) {
+        long before = cacheInvalidation.notificationsReceived();
+        var statement = jdbc.sql(sql);
+        for (int i = 0; i < namedParams.length; i += 2) {
+            statement = statement.param((String) namedParams[i], namedParams[i + 1]);
+        }
+        long started = System.nanoTime();
+        statement.update();
+        while (cacheInvalidation.notificationsReceived() == before) {
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).as("notification delivery").isLessThan(Duration.ofSeconds(1));
+            Thread.onSpinWait();
+        }
     }
 
     // ---- Discord sign-in through the local OAuth 2 server ----
