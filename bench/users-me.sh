@@ -6,6 +6,7 @@
 #
 #   bench/users-me.sh            # 15 s per endpoint, 64 connections, 2 wrk threads
 #   DURATION=30s bench/users-me.sh
+#   JAVA_OPTS="-Xmx1g" bench/users-me.sh   # default: -XX:+UseParallelGC -Xms1g -Xmx1g (see README)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,7 +42,7 @@ PORTAL_SIGNIN_DISCORD_CLIENT_ID=bench PORTAL_SIGNIN_DISCORD_CLIENT_SECRET=bench-
 PORTAL_SIGNIN_DISCORD_AUTHORIZE_URL="http://127.0.0.1:$FAKE_PORT/oauth2/authorize" \
 PORTAL_SIGNIN_DISCORD_TOKEN_URL="http://127.0.0.1:$FAKE_PORT/oauth2/token" \
 PORTAL_SIGNIN_DISCORD_API_URL="http://127.0.0.1:$FAKE_PORT/api" \
-  "$JAVA_BIN" -Xms512m -Xmx1g -jar target/portal.jar > "$WORK/portal.log" 2>&1 & PORTAL_PID=$!
+  "$JAVA_BIN" ${JAVA_OPTS:--XX:+UseParallelGC -Xms1g -Xmx1g} -jar target/portal.jar > "$WORK/portal.log" 2>&1 & PORTAL_PID=$!
 
 for _ in $(seq 1 120); do
   curl -sf "http://127.0.0.1:$PORT/actuator/health/readiness" >/dev/null 2>&1 && break; sleep 0.5
@@ -62,7 +63,6 @@ to_ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v
 
 run() { # name, path, extra wrk args...
   local name=$1 path=$2; shift 2
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d5s "$@" "http://127.0.0.1:$PORT$path" >/dev/null   # warm-up
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@" "http://127.0.0.1:$PORT$path" > "$WORK/$name.txt"
   local rps p50 p99 non2xx
   rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/$name.txt")
@@ -75,6 +75,11 @@ run() { # name, path, extra wrk args...
 
 echo "Portal $(git rev-parse --short HEAD 2>/dev/null || echo '?') on $("$JAVA_BIN" -version 2>&1 | head -1)"
 echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $(nproc) cores"
+# Warm both paths first, so the JIT has compiled the shared code before either is measured.
+for _ in 1 2; do
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d${WARMUP:-10s} "http://127.0.0.1:$PORT/actuator/health/liveness" >/dev/null
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d${WARMUP:-10s} -H "Cookie: psession=$SESSION" "http://127.0.0.1:$PORT/v1/users/me" >/dev/null
+done
 printf '%-32s %12s %10s %10s\n' endpoint requests/s p50_ms p99_ms
 run liveness /actuator/health/liveness
 run me /v1/users/me -H "Cookie: psession=$SESSION"

@@ -170,7 +170,12 @@ begin
 end
 $$;
 
-create trigger users_changed after update or delete on users
+-- Users: any change but the once-a-minute activity bookkeeping, which would evict every active
+-- user's cache entry on every node each minute.
+create trigger users_changed after update on users
+    for each row when ((to_jsonb(old) - 'last_activity_at') is distinct from (to_jsonb(new) - 'last_activity_at'))
+    execute function portal_notify_change('user', 'id');
+create trigger users_deleted after delete on users
     for each row execute function portal_notify_change('user', 'id');
 create trigger linked_identities_changed after insert or update or delete on linked_identities
     for each row execute function portal_notify_change('user', 'user_id');

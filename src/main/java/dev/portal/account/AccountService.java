@@ -13,6 +13,7 @@ import dev.portal.audit.AuditLog;
 import dev.portal.identity.IdentityRepository;
 import dev.portal.moderation.ModerationRepository;
 import dev.portal.platform.CacheInvalidation;
+import dev.portal.platform.OncePerKey;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
 
@@ -32,6 +33,7 @@ public class AccountService implements CacheInvalidation.Listener {
     private final AuditLog audit;
     private final CacheInvalidation invalidation;
     private final Clock clock;
+    private final OncePerKey recordingActivity = new OncePerKey();
     private final Cache<Long, Account> cache = Caffeine.newBuilder()
             .maximumSize(100_000)
             // A safety net only: notifications are what keep entries current.
@@ -72,15 +74,25 @@ public class AccountService implements CacheInvalidation.Listener {
                 .orElse(null);
     }
 
-    /** Records activity at most once a minute per user; returns the account as it now stands. */
+    /**
+     * Records activity at most once a minute per user, and on this node by one request at a time; the
+     * cached account is updated in place (activity alone is not announced, see V1__core.sql).
+     */
     public Account recordActivity(Account account) {
         Instant now = clock.instant();
-        if (account.lastActivityAt().plus(ACTIVITY_RESOLUTION).isAfter(now)) {
+        if (account.lastActivityAt().plus(ACTIVITY_RESOLUTION).isAfter(now) || !recordingActivity.begin(account.id())) {
             return account;
         }
-        users.touchActivity(account.id(), now, now.minus(ACTIVITY_RESOLUTION));
-        invalidation.invalidate("user", account.id());
-        return find(account.id()).orElse(account);
+        try {
+            Instant recorded = users.touchActivity(account.id(), now, now.minus(ACTIVITY_RESOLUTION)) == 1 ? now
+                    // Another node recorded it within the minute: take its value.
+                    : users.lastActivityAt(account.id()).orElse(account.lastActivityAt());
+            Account updated = account.withLastActivityAt(recorded);
+            cache.asMap().replace(account.id(), account, updated);
+            return updated;
+        } finally {
+            recordingActivity.end(account.id());
+        }
     }
 
     public record UpdateResult(Account account, Map<String, String> errors) {

@@ -72,6 +72,12 @@ public class UserRepository {
                 """).param("now", Db.ts(now)).param("id", id).param("notAfter", Db.ts(notAfter)).update();
     }
 
+    Optional<Instant> lastActivityAt(long id) {
+        return jdbc.sql("""
+                select last_activity_at from users where id = :id
+                """).param("id", id).query((rs, row) -> Db.instant(rs, "last_activity_at")).optional();
+    }
+
     public boolean ownerExists() {
         return jdbc.sql("""
                 select exists (select 1 from users where permission_level = 3)

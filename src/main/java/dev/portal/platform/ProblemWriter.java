@@ -16,6 +16,8 @@ import tools.jackson.databind.json.JsonMapper;
 @Component
 public class ProblemWriter {
     public static final String MEDIA_TYPE = "application/problem+json";
+    /** How long a client should wait before retrying while the database is away. */
+    public static final String RETRY_AFTER_SECONDS = "5";
     private final JsonMapper json;
 
     ProblemWriter(JsonMapper json) {

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 
 import dev.portal.platform.CacheInvalidation;
+import dev.portal.platform.OncePerKey;
 import dev.portal.platform.Secrets;
 import org.springframework.stereotype.Service;
 
@@ -28,6 +29,7 @@ public class ApiTokenService {
     private final CacheInvalidation invalidation;
     private final Clock clock;
     private final CredentialCache<ApiToken> cache;
+    private final OncePerKey touching = new OncePerKey();
 
     ApiTokenService(ApiTokenRepository tokens, CacheInvalidation invalidation, Clock clock) {
         this.tokens = tokens;
@@ -61,11 +63,16 @@ public class ApiTokenService {
         if (token == null || !token.liveAt(now)) {
             return Optional.empty();
         }
-        if (token.lastUsedAt() == null || !token.lastUsedAt().plus(LAST_USED_RESOLUTION).isAfter(now)) {
-            tokens.touch(token.id(), now);
-            token = new ApiToken(token.id(), token.userId(), token.name(), token.createdAt(), token.expiresAt(), now,
-                    token.revokedAt());
-            cache.refresh(key, token);
+        if ((token.lastUsedAt() == null || !token.lastUsedAt().plus(LAST_USED_RESOLUTION).isAfter(now))
+                && touching.begin(token.id())) {
+            try {
+                tokens.touch(token.id(), now);
+                token = new ApiToken(token.id(), token.userId(), token.name(), token.createdAt(), token.expiresAt(), now,
+                        token.revokedAt());
+                cache.refresh(key, token);
+            } finally {
+                touching.end(token.id());
+            }
         }
         return Optional.of(token);
     }

@@ -20,6 +20,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
@@ -62,6 +63,26 @@ class AuthenticationFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
+        boolean admitted;
+        try {
+            admitted = admit(request, response);
+        } catch (DataAccessException e) {
+            // Outside Spring MVC, so ProblemAdvice cannot answer: a database that is away is a 503 here too.
+            response.setHeader("Retry-After", ProblemWriter.RETRY_AFTER_SECONDS);
+            problems.write(request, response, new ApiProblem(HttpStatus.SERVICE_UNAVAILABLE, "unavailable",
+                    "The service is briefly unavailable; retry shortly."));
+            return;
+        }
+        if (admitted) {
+            chain.doFilter(request, response);
+        }
+    }
+
+    /**
+     * Puts the caller, if any, on the request; returns false when a refusal has been written instead and
+     * the request must go no further.
+     */
+    private boolean admit(HttpServletRequest request, HttpServletResponse response) throws IOException {
         Authentication auth;
         String authorization = request.getHeader("Authorization");
         if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
@@ -71,7 +92,7 @@ class AuthenticationFilter extends OncePerRequestFilter {
             if (auth == null) {
                 response.setHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
                 problems.write(request, response, ApiProblem.unauthenticated());
-                return;
+                return false;
             }
         } else {
             auth = Optional.ofNullable(SessionCookie.read(request, SessionCookie.NAME))
@@ -83,13 +104,13 @@ class AuthenticationFilter extends OncePerRequestFilter {
             ApiProblem refusal = refusal(auth, request);
             if (refusal != null) {
                 problems.write(request, response, refusal);
-                return;
+                return false;
             }
             Account current = accounts.recordActivity(auth.account());
             request.setAttribute(Authentication.ATTRIBUTE,
                     current == auth.account() ? auth : new Authentication(current, auth.via(), auth.credentialId()));
         }
-        chain.doFilter(request, response);
+        return true;
     }
 
     private ApiProblem refusal(Authentication auth, HttpServletRequest request) {

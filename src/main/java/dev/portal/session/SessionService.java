@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 
 import dev.portal.platform.CacheInvalidation;
+import dev.portal.platform.OncePerKey;
 import dev.portal.platform.PortalProperties;
 import dev.portal.platform.Secrets;
 import org.springframework.stereotype.Service;
@@ -43,6 +44,7 @@ public class SessionService {
     private final Clock clock;
     private final CacheInvalidation invalidation;
     private final CredentialCache<LiveSession> cache;
+    private final OncePerKey touching = new OncePerKey();
 
     SessionService(SessionRepository sessions, PortalProperties properties, CacheInvalidation invalidation, Clock clock) {
         this.sessions = sessions;
@@ -87,10 +89,14 @@ public class SessionService {
                 return Optional.empty();
             }
         }
-        if (!session.lastSeenAt().plus(LAST_SEEN_RESOLUTION).isAfter(now)) {
-            sessions.touch(session.id(), now);
-            session = session.seenAt(now);
-            cache.refresh(key, session);
+        if (!session.lastSeenAt().plus(LAST_SEEN_RESOLUTION).isAfter(now) && touching.begin(session.id())) {
+            try {
+                sessions.touch(session.id(), now);
+                session = session.seenAt(now);
+                cache.refresh(key, session);
+            } finally {
+                touching.end(session.id());
+            }
         }
         return Optional.of(session);
     }

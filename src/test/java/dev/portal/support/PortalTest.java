@@ -18,6 +18,7 @@ import dev.portal.session.ApiTokenService;
 import dev.portal.session.SessionService;
 import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
@@ -84,6 +85,16 @@ public abstract class PortalTest {
     protected final JsonMapper json = JsonMapper.builder().build();
     private final HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
             .connectTimeout(Duration.ofSeconds(5)).build();
+
+    @BeforeEach
+    void awaitCacheInvalidationFeed() {
+        // The LISTEN connection opens just after start; tests about caching need it up.
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!cacheInvalidation.cachingAllowed() && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(cacheInvalidation.cachingAllowed()).as("cache invalidation feed is up").isTrue();
+    }
 
     @AfterEach
     void resetClock() {
