@@ -53,6 +53,16 @@ public class ApiProblem extends RuntimeException {
         return new ApiProblem(HttpStatus.BAD_REQUEST, code, detail);
     }
 
+    /**
+     * A refusal because of a ban or timeout in force: {@code until} says when it ends (null for a
+     * permanent ban, whose end is {@link java.time.Instant#MAX}).
+     */
+    public static ApiProblem restricted(String code, String detail, java.time.Instant until) {
+        Map<String, Object> properties = new LinkedHashMap<>();
+        properties.put("until", java.time.Instant.MAX.equals(until) ? null : V1Time.format(until));
+        return new ApiProblem(HttpStatus.FORBIDDEN, code, detail, properties);
+    }
+
     public static ApiProblem invalidFields(Map<String, String> errors) {
         return new ApiProblem(HttpStatus.BAD_REQUEST, "validation_failed",
                 "The request body has fields of the wrong type or size.", Map.of("errors", errors));

@@ -3,8 +3,6 @@ package dev.portal.session;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -13,7 +11,6 @@ import dev.portal.account.AccountService;
 import dev.portal.platform.ApiProblem;
 import dev.portal.platform.CrossSiteGuard;
 import dev.portal.platform.ProblemWriter;
-import dev.portal.platform.V1Time;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -123,20 +120,13 @@ class AuthenticationFilter extends OncePerRequestFilter {
         Instant now = clock.instant();
         Account account = auth.account();
         if (account.restrictions().bannedAt(now) && !logout) {
-            return new ApiProblem(HttpStatus.FORBIDDEN, "banned", "This account is banned.",
-                    until(account.restrictions().bannedUntil()));
+            return ApiProblem.restricted("banned", "This account is banned.", account.restrictions().bannedUntil());
         }
         if (write && account.restrictions().timedOutAt(now) && !logout) {
-            return new ApiProblem(HttpStatus.FORBIDDEN, "timed_out", "This account is timed out and may only read.",
-                    until(account.restrictions().timedOutUntil()));
+            return ApiProblem.restricted("timed_out", "This account is timed out and may only read.",
+                    account.restrictions().timedOutUntil());
         }
         return null;
     }
 
-    /** {@code until}: when the restriction ends, null for a permanent ban. */
-    static Map<String, Object> until(Instant end) {
-        Map<String, Object> properties = new HashMap<>();
-        properties.put("until", Instant.MAX.equals(end) ? null : V1Time.format(end));
-        return properties;
-    }
 }

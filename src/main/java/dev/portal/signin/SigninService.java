@@ -14,10 +14,8 @@ import dev.portal.identity.IdentityRepository;
 import dev.portal.identity.LinkedIdentity;
 import dev.portal.platform.ApiProblem;
 import dev.portal.platform.CacheInvalidation;
-import dev.portal.platform.V1Time;
 import dev.portal.session.SessionService;
 import org.springframework.dao.DuplicateKeyException;
-import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -62,10 +60,7 @@ class SigninService {
         Instant now = clock.instant();
         if (account.restrictions().bannedAt(now)) {
             audit.record("signin_refused_banned", account.id(), account.id(), ip, Map.of("platform", profile.platform().key()));
-            Instant until = account.restrictions().bannedUntil();
-            java.util.HashMap<String, Object> properties = new java.util.HashMap<>();
-            properties.put("until", Instant.MAX.equals(until) ? null : V1Time.format(until));
-            throw new ApiProblem(HttpStatus.FORBIDDEN, "banned", "This account is banned.", properties);
+            throw ApiProblem.restricted("banned", "This account is banned.", account.restrictions().bannedUntil());
         }
         SessionService.Issued session = sessions.create(account.id(), profile.platform().key(), ip, userAgent);
         audit.record("signin", account.id(), account.id(), ip,
