@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import dev.portal.PortalApplication;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -22,6 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * never a 500, never a hang, and never an answer from a cache that can no longer be told of changes.
  * Runs its own Portal and database, since it stops the database.
  */
+@Tag("own-database")
 class DatabaseOutageTest {
     private static final String TOKEN = "outage-test-token-0123456789abcdef012345";
 

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 
 import dev.portal.PortalApplication;
 import dev.portal.session.SessionService;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -23,6 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * keeps every user and session, and the database stops with Portal. (The one test that starts Portal
  * as an operator would, beside the shared test database.)
  */
+@Tag("own-database")
 class EmbeddedDatabaseRestartTest {
     @TempDir
     Path dataDir;
