@@ -110,6 +110,14 @@ class AuthenticationFilter extends OncePerRequestFilter {
         return true;
     }
 
+    /** Ending one's own sessions or tokens is a security act, like signing out: a timeout does not stop it. */
+    private static boolean endsOwnCredentials(HttpServletRequest request) {
+        String path = request.getRequestURI();
+        return ("DELETE".equals(request.getMethod())
+                && (path.startsWith("/v1/users/me/sessions/") || path.startsWith("/v1/users/me/tokens/")))
+                || "/v1/users/me/sessions/revoke-others".equals(path);
+    }
+
     private ApiProblem refusal(Authentication auth, HttpServletRequest request) {
         boolean write = !SAFE_METHODS.contains(request.getMethod());
         if (write && auth.via() == Authentication.Via.SESSION && crossSite.isCrossSite(request)) {
@@ -122,7 +130,7 @@ class AuthenticationFilter extends OncePerRequestFilter {
         if (account.restrictions().bannedAt(now) && !logout) {
             return ApiProblem.restricted("banned", "This account is banned.", account.restrictions().bannedUntil());
         }
-        if (write && account.restrictions().timedOutAt(now) && !logout) {
+        if (write && account.restrictions().timedOutAt(now) && !logout && !endsOwnCredentials(request)) {
             return ApiProblem.restricted("timed_out", "This account is timed out and may only read.",
                     account.restrictions().timedOutUntil());
         }

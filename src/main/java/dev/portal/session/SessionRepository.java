@@ -49,6 +49,33 @@ public class SessionRepository {
                 """).param("now", Db.ts(now)).param("reason", reason).param("id", id).update() == 1;
     }
 
+    /** Sessions still in force: not revoked, not past their absolute expiry, used within the idle timeout. */
+    List<SessionRecord> findLiveByUser(long userId, Instant now, Instant seenAfter) {
+        return jdbc.sql("""
+                select * from sessions
+                where user_id = :userId and revoked_at is null and expires_at > :now and last_seen_at > :seenAfter
+                order by last_seen_at desc, id desc
+                """).param("userId", userId).param("now", Db.ts(now)).param("seenAfter", Db.ts(seenAfter))
+                .query(SessionRepository::map).list();
+    }
+
+    boolean revokeOwn(long userId, long id, String reason, Instant now) {
+        return jdbc.sql("""
+                update sessions set revoked_at = :now, revoked_reason = :reason
+                where id = :id and user_id = :userId and revoked_at is null
+                """).param("now", Db.ts(now)).param("reason", reason).param("id", id).param("userId", userId)
+                .update() == 1;
+    }
+
+    List<Long> revokeAllBut(long userId, long keepId, String reason, Instant now) {
+        return jdbc.sql("""
+                update sessions set revoked_at = :now, revoked_reason = :reason
+                where user_id = :userId and id <> :keepId and revoked_at is null
+                returning id
+                """).param("now", Db.ts(now)).param("reason", reason).param("userId", userId).param("keepId", keepId)
+                .query(Long.class).list();
+    }
+
     public List<SessionRecord> findByUser(long userId, int limit) {
         return jdbc.sql("""
                 select * from sessions where user_id = :userId order by created_at desc, id desc limit :limit

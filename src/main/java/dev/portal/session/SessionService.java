@@ -114,4 +114,26 @@ public class SessionService {
     public List<SessionRecord> history(long userId, int limit) {
         return sessions.findByUser(userId, limit);
     }
+
+    /** The user's sessions that still work, most recently used first. */
+    public List<SessionRecord> live(long userId) {
+        Instant now = clock.instant();
+        return sessions.findLiveByUser(userId, now, now.minus(settings.idleTimeout()));
+    }
+
+    /** Ends one of the user's own sessions; false if it is not theirs or already ended. */
+    public boolean revokeOwn(long userId, long sessionId) {
+        boolean revoked = sessions.revokeOwn(userId, sessionId, "revoked_by_user", clock.instant());
+        if (revoked) {
+            invalidation.invalidate("session", sessionId);
+        }
+        return revoked;
+    }
+
+    /** Ends every session of the user but {@code keepId}; returns how many ended. */
+    public int revokeOthers(long userId, long keepId) {
+        List<Long> revoked = sessions.revokeAllBut(userId, keepId, "revoked_by_user", clock.instant());
+        revoked.forEach(id -> invalidation.invalidate("session", id));
+        return revoked.size();
+    }
 }

@@ -34,6 +34,8 @@ class PlatformTest extends PortalTest {
         assertThat(paths.has("/v1/users/profile/{username}")).isTrue();
         assertThat(paths.has("/v1/auth/{platform}/login")).isTrue();
         assertThat(paths.has("/v1/auth/logout")).isTrue();
+        assertThat(paths.get("/v1/users/me/tokens").has("post")).isTrue();
+        assertThat(paths.has("/v1/users/me/sessions/revoke-others")).isTrue();
         JsonNode schemas = api.get("components").get("schemas");
         assertThat(schemas.get("V1User").get("properties").propertyNames()).contains("avatar_url", "subscription_tier",
                 "permission_level", "subscription_expires_at", "linked_platforms", "last_activity_at", "permission_since");
