@@ -23,14 +23,7 @@ class ErrorPageController implements ErrorController {
         Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
         HttpStatus status = code instanceof Integer i && HttpStatus.resolve(i) != null ? HttpStatus.valueOf(i)
                 : HttpStatus.INTERNAL_SERVER_ERROR;
-        String problemCode = switch (status) {
-            case NOT_FOUND -> "not_found";
-            case CONTENT_TOO_LARGE -> "payload_too_large";
-            case UNSUPPORTED_MEDIA_TYPE -> "unsupported_media_type";
-            case METHOD_NOT_ALLOWED -> "method_not_allowed";
-            case INTERNAL_SERVER_ERROR -> "internal_error";
-            default -> status.is4xxClientError() ? "bad_request" : "internal_error";
-        };
+        String problemCode = ProblemWriter.codeFor(status);
         ProblemDetail problem = ProblemWriter.problem(status, problemCode, status.getReasonPhrase(), Map.of(), null);
         Object uri = request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI);
         if (uri instanceof String s) {

@@ -71,18 +71,6 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
     }
 
     static String codeFor(Exception ex, HttpStatusCode status) {
-        if (ex instanceof HttpMessageNotReadableException) {
-            return "malformed_request";
-        }
-        return switch (status.value()) {
-            case 400 -> "validation_failed";
-            case 404 -> "not_found";
-            case 405 -> "method_not_allowed";
-            case 406 -> "not_acceptable";
-            case 413 -> "payload_too_large";
-            case 415 -> "unsupported_media_type";
-            case 503 -> "unavailable";
-            default -> status.is4xxClientError() ? "bad_request" : "internal_error";
-        };
+        return ex instanceof HttpMessageNotReadableException ? "malformed_request" : ProblemWriter.codeFor(status);
     }
 }

@@ -24,6 +24,20 @@ public class ProblemWriter {
         this.json = json;
     }
 
+    /** The stable code for a status when nothing more specific is known (Spring's and the container's errors). */
+    static String codeFor(HttpStatusCode status) {
+        return switch (status.value()) {
+            case 400 -> "validation_failed";
+            case 404 -> "not_found";
+            case 405 -> "method_not_allowed";
+            case 406 -> "not_acceptable";
+            case 413 -> "payload_too_large";
+            case 415 -> "unsupported_media_type";
+            case 503 -> "unavailable";
+            default -> status.is4xxClientError() ? "bad_request" : "internal_error";
+        };
+    }
+
     public static ProblemDetail problem(HttpStatusCode status, String code, String detail, Map<String, ?> properties,
             HttpServletRequest request) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);

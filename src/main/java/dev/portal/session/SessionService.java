@@ -111,9 +111,6 @@ public class SessionService {
         }
     }
 
-    public List<SessionRecord> history(long userId, int limit) {
-        return sessions.findByUser(userId, limit);
-    }
 
     /** The user's sessions that still work, most recently used first. */
     public List<SessionRecord> live(long userId) {
