@@ -1,13 +1,11 @@
 package dev.portal.session;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
 import dev.portal.platform.CacheInvalidation;
-import dev.portal.platform.OncePerKey;
 import dev.portal.platform.Secrets;
 import org.springframework.stereotype.Service;
 
@@ -18,8 +16,6 @@ import org.springframework.stereotype.Service;
 @Service
 public class ApiTokenService {
     public static final String PREFIX = "ptl_";
-    static final Duration LAST_USED_RESOLUTION = Duration.ofMinutes(1);
-    private static final int MAX_TOKEN_LENGTH = 256;
 
     /** A new token and the one copy of its value. */
     public record Issued(ApiToken token, String value) {
@@ -29,7 +25,6 @@ public class ApiTokenService {
     private final CacheInvalidation invalidation;
     private final Clock clock;
     private final CredentialCache<ApiToken> cache;
-    private final OncePerKey touching = new OncePerKey();
 
     ApiTokenService(ApiTokenRepository tokens, CacheInvalidation invalidation, Clock clock) {
         this.tokens = tokens;
@@ -50,31 +45,14 @@ public class ApiTokenService {
     }
 
     public Optional<ApiToken> authenticate(String value) {
-        if (value == null || value.isEmpty() || value.length() > MAX_TOKEN_LENGTH) {
-            return Optional.empty();
-        }
-        byte[] hash = Secrets.sha256(value);
-        String key = CredentialCache.key(hash);
+        CredentialCache.Found<ApiToken> found = cache.find(value,
+                hash -> tokens.findByHash(hash).filter(t -> t.revokedAt() == null).orElse(null));
         Instant now = clock.instant();
-        ApiToken token = cache.get(key);
-        if (token == null) {
-            token = cache.load(key, () -> tokens.findByHash(hash).filter(t -> t.revokedAt() == null).orElse(null));
-        }
-        if (token == null || !token.liveAt(now)) {
+        if (found == null || !found.value().liveAt(now)) {
             return Optional.empty();
         }
-        if ((token.lastUsedAt() == null || !token.lastUsedAt().plus(LAST_USED_RESOLUTION).isAfter(now))
-                && touching.begin(token.id())) {
-            try {
-                tokens.touch(token.id(), now);
-                token = new ApiToken(token.id(), token.userId(), token.name(), token.createdAt(), token.expiresAt(), now,
-                        token.revokedAt());
-                cache.refresh(key, token);
-            } finally {
-                touching.end(token.id());
-            }
-        }
-        return Optional.of(token);
+        long id = found.value().id();
+        return Optional.of(cache.recordUse(found, now, () -> tokens.touch(id, now), found.value()::usedAt));
     }
 
     public List<ApiToken> list(long userId) {

@@ -7,25 +7,24 @@ import java.util.List;
 import java.util.Optional;
 
 import dev.portal.platform.CacheInvalidation;
-import dev.portal.platform.OncePerKey;
 import dev.portal.platform.PortalProperties;
 import dev.portal.platform.Secrets;
 import org.springframework.stereotype.Service;
 
 /**
  * Issues, checks and ends {@code psession} sessions. A session ends at its absolute expiry, after the
- * idle timeout without use, or when revoked; last use is written at most once a minute.
+ * idle timeout without use, or when revoked; last use is written at most once a minute ({@link CredentialCache}).
  */
 @Service
 public class SessionService {
-    /** How stale {@code last_seen_at} may get before it is written again; idle expiry is this coarse. */
-    static final Duration LAST_SEEN_RESOLUTION = Duration.ofMinutes(1);
-    /** Longer than any token Portal issues; longer values are not worth hashing. */
-    private static final int MAX_TOKEN_LENGTH = 256;
-
     /** What a request needs to know about its session. */
     public record LiveSession(long id, long userId, String platform, Instant createdAt, Instant lastSeenAt,
             Instant expiresAt) implements CredentialCache.Entry {
+        @Override
+        public Instant lastUsedAt() {
+            return lastSeenAt;
+        }
+
         static LiveSession of(SessionRecord r) {
             return new LiveSession(r.id(), r.userId(), r.platform(), r.createdAt(), r.lastSeenAt(), r.expiresAt());
         }
@@ -44,7 +43,6 @@ public class SessionService {
     private final Clock clock;
     private final CacheInvalidation invalidation;
     private final CredentialCache<LiveSession> cache;
-    private final OncePerKey touching = new OncePerKey();
 
     SessionService(SessionRepository sessions, PortalProperties properties, CacheInvalidation invalidation, Clock clock) {
         this.sessions = sessions;
@@ -68,37 +66,23 @@ public class SessionService {
     }
 
     public Optional<LiveSession> authenticate(String token) {
-        if (token == null || token.isEmpty() || token.length() > MAX_TOKEN_LENGTH) {
-            return Optional.empty();
-        }
-        byte[] hash = Secrets.sha256(token);
-        String key = CredentialCache.key(hash);
+        CredentialCache.Found<LiveSession> found = cache.find(token,
+                hash -> sessions.findLiveByHash(hash).map(LiveSession::of).orElse(null));
         Instant now = clock.instant();
-        LiveSession session = cache.get(key);
-        if (session == null) {
-            session = cache.load(key, () -> sessions.findLiveByHash(hash).map(LiveSession::of).orElse(null));
-        }
-        if (session == null || !session.expiresAt().isAfter(now)) {
+        if (found == null || !found.value().expiresAt().isAfter(now)) {
             return Optional.empty();
         }
-        if (idleExpired(session, now)) {
+        if (idleExpired(found.value(), now)) {
             // Another node may have seen it used since this one cached it: ask the database before ending it.
-            session = sessions.findLiveByHash(hash).map(LiveSession::of).orElse(null);
-            if (session == null || idleExpired(session, now)) {
-                cache.remove(key);
+            LiveSession fresh = sessions.findLiveByHash(found.hash()).map(LiveSession::of).orElse(null);
+            if (fresh == null || idleExpired(fresh, now)) {
+                cache.remove(found.key());
                 return Optional.empty();
             }
+            found = new CredentialCache.Found<>(found.key(), found.hash(), fresh);
         }
-        if (!session.lastSeenAt().plus(LAST_SEEN_RESOLUTION).isAfter(now) && touching.begin(session.id())) {
-            try {
-                sessions.touch(session.id(), now);
-                session = session.seenAt(now);
-                cache.refresh(key, session);
-            } finally {
-                touching.end(session.id());
-            }
-        }
-        return Optional.of(session);
+        long id = found.value().id();
+        return Optional.of(cache.recordUse(found, now, () -> sessions.touch(id, now), found.value()::seenAt));
     }
 
     private boolean idleExpired(LiveSession session, Instant now) {
