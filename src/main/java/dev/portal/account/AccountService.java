@@ -11,6 +11,8 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.portal.audit.AuditLog;
 import dev.portal.identity.IdentityRepository;
+import dev.portal.identity.LinkedIdentity;
+import dev.portal.identity.Platform;
 import dev.portal.moderation.ModerationRepository;
 import dev.portal.platform.CacheInvalidation;
 import dev.portal.platform.OncePerKey;
@@ -59,6 +61,15 @@ public class AccountService implements CacheInvalidation.Listener {
             }
         }
         return Optional.ofNullable(invalidation.load(() -> loadFromDatabase(id), a -> cache.put(id, a)));
+    }
+
+    /**
+     * The user a profile name means (seed 003): the one whose linked Discord identity has that username,
+     * else the one with that Portal username; both ignoring case.
+     */
+    public Optional<Long> findIdByProfileName(String name) {
+        return identities.findByPlatformUsername(Platform.DISCORD, name).map(LinkedIdentity::userId)
+                .or(() -> users.findIdByUsername(name));
     }
 
     /** True if the answer for this id would come from memory rather than the database. */

@@ -43,11 +43,6 @@ public class SessionRepository {
                 """).param("now", Db.ts(now)).param("id", id).update();
     }
 
-    boolean revoke(long id, String reason, Instant now) {
-        return jdbc.sql("""
-                update sessions set revoked_at = :now, revoked_reason = :reason where id = :id and revoked_at is null
-                """).param("now", Db.ts(now)).param("reason", reason).param("id", id).update() == 1;
-    }
 
     /** Sessions still in force: not revoked, not past their absolute expiry, used within the idle timeout. */
     List<SessionRecord> findLiveByUser(long userId, Instant now, Instant seenAfter) {
@@ -59,7 +54,8 @@ public class SessionRepository {
                 .query(SessionRepository::map).list();
     }
 
-    boolean revokeOwn(long userId, long id, String reason, Instant now) {
+    /** Ends the session if it is this user's and still live; false otherwise. */
+    boolean revoke(long userId, long id, String reason, Instant now) {
         return jdbc.sql("""
                 update sessions set revoked_at = :now, revoked_reason = :reason
                 where id = :id and user_id = :userId and revoked_at is null

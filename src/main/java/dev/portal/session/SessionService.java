@@ -89,11 +89,6 @@ public class SessionService {
         return !session.lastSeenAt().plus(settings.idleTimeout()).isAfter(now);
     }
 
-    public void revoke(long sessionId, String reason) {
-        if (sessions.revoke(sessionId, reason, clock.instant())) {
-            invalidation.invalidate("session", sessionId);
-        }
-    }
 
 
     /** The user's sessions that still work, most recently used first. */
@@ -103,8 +98,8 @@ public class SessionService {
     }
 
     /** Ends one of the user's own sessions; false if it is not theirs or already ended. */
-    public boolean revokeOwn(long userId, long sessionId) {
-        boolean revoked = sessions.revokeOwn(userId, sessionId, "revoked_by_user", clock.instant());
+    public boolean revoke(long userId, long sessionId, String reason) {
+        boolean revoked = sessions.revoke(userId, sessionId, reason, clock.instant());
         if (revoked) {
             invalidation.invalidate("session", sessionId);
         }

@@ -118,7 +118,7 @@ class SigninController {
             + "Bearer tokens are not affected (revoke those under /v1/users/me/tokens).")
     ResponseEntity<Void> logout(@Parameter(hidden = true) Authentication auth, HttpServletRequest request) {
         if (auth.via() == Authentication.Via.SESSION) {
-            sessions.revoke(auth.credentialId(), "logout");
+            sessions.revoke(auth.account().id(), auth.credentialId(), "logout");
             audit.record("signout", auth.account().id(), auth.account().id(), clientAddress.of(request),
                     Map.of("session_id", auth.credentialId()));
         }

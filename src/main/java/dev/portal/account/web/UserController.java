@@ -5,12 +5,8 @@ import java.time.Clock;
 import dev.portal.account.Account;
 import dev.portal.account.AccountService;
 import dev.portal.account.ProfileUpdate;
-import dev.portal.identity.IdentityRepository;
-import dev.portal.identity.LinkedIdentity;
-import dev.portal.identity.Platform;
 import dev.portal.platform.ApiProblem;
 import dev.portal.platform.ClientAddress;
-import dev.portal.account.UserRepository;
 import dev.portal.session.Authentication;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -34,17 +30,12 @@ import tools.jackson.databind.JsonNode;
 @Tag(name = "v1 users", description = "The current user, other users, and profiles (seeds 000-003)")
 class UserController {
     private final AccountService accounts;
-    private final UserRepository users;
-    private final IdentityRepository identities;
     private final UserViews views;
     private final ClientAddress clientAddress;
     private final Clock clock;
 
-    UserController(AccountService accounts, UserRepository users, IdentityRepository identities, UserViews views,
-            ClientAddress clientAddress, Clock clock) {
+    UserController(AccountService accounts, UserViews views, ClientAddress clientAddress, Clock clock) {
         this.accounts = accounts;
-        this.users = users;
-        this.identities = identities;
         this.views = views;
         this.clientAddress = clientAddress;
         this.clock = clock;
@@ -85,9 +76,7 @@ class UserController {
             description = "Finds the user by linked Discord username, then by Portal username. Privileged viewers "
                     + "(Admin+ who can act on the user) also get punishments, guilds, bots and histories.")
     V1Profile profile(@Parameter(hidden = true) Authentication auth, @PathVariable String username) {
-        long id = identities.findByPlatformUsername(Platform.DISCORD, username).map(LinkedIdentity::userId)
-                .or(() -> users.findIdByUsername(username))
-                .orElseThrow(() -> ApiProblem.notFound("No such user."));
+        long id = accounts.findIdByProfileName(username).orElseThrow(() -> ApiProblem.notFound("No such user."));
         String source = accounts.isCached(id) ? "cache" : "database";
         Account target = accounts.find(id).orElseThrow(() -> ApiProblem.notFound("No such user."));
         return views.profile(auth.account(), target, source);

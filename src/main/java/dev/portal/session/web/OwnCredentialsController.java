@@ -74,7 +74,7 @@ class OwnCredentialsController {
     ResponseEntity<Void> endSession(@Parameter(hidden = true) Authentication auth, @PathVariable long id,
             HttpServletRequest request) {
         long userId = auth.account().id();
-        if (!sessions.revokeOwn(userId, id)) {
+        if (!sessions.revoke(userId, id, "revoked_by_user")) {
             throw ApiProblem.notFound("No such session.");
         }
         audit.record("session_revoked", userId, userId, clientAddress.of(request), Map.of("session_id", id));
