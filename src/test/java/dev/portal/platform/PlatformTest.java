@@ -9,6 +9,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** SPEC §1 and §5: health, the API description, problem responses, request ids. */
 class PlatformTest extends PortalTest {
 
+    @org.springframework.beans.factory.annotation.Autowired
+    DatabaseConfig.EmbeddedDatabase embeddedDatabase;
+    @org.springframework.beans.factory.annotation.Autowired
+    com.zaxxer.hikari.HikariDataSource dataSource;
+
+    @Test
+    void givenADatabaseUrlPortalUsesThatServerAndStartsNone() {
+        assertThat(embeddedDatabase.server()).isEmpty();
+        assertThat(dataSource.getJdbcUrl()).isEqualTo(
+                dev.portal.support.TestDatabase.jdbcUrl());
+    }
+
     @Test
     void healthReportsTheDatabase() {
         Response health = get("/actuator/health", Credential.NONE);

@@ -68,6 +68,9 @@ class DiscordSigninTest extends PortalTest {
         String first = signInWithDiscord(discordId, unique("before"));
         long id = get("/v1/users/me", Credential.session(first)).json().get("id").longValue();
 
+        String firstSeen = get("/v1/users/me", Credential.session(first)).json().get("linked_platforms").get(0)
+                .get("last_authenticated_at").stringValue();
+        clock.advance(java.time.Duration.ofMinutes(5));
         String renamed = unique("after");
         SignIn again = signInWithDiscord(discordId, renamed, "a_0123456789abcdef0123456789abcdef", "/");
 
@@ -76,6 +79,8 @@ class DiscordSigninTest extends PortalTest {
         assertThat(me.get("linked_platforms")).hasSize(1);
         assertThat(me.get("linked_platforms").get(0).get("platform_username").stringValue()).isEqualTo(renamed);
         assertThat(me.get("avatar_url").stringValue()).endsWith("/a_0123456789abcdef0123456789abcdef.gif");
+        assertThat(java.time.Instant.parse(me.get("linked_platforms").get(0).get("last_authenticated_at").stringValue()))
+                .isAfter(java.time.Instant.parse(firstSeen).plus(java.time.Duration.ofMinutes(4)));
         assertThat(again.session()).isNotEqualTo(first);
     }
 
