@@ -63,6 +63,31 @@ class EmbeddedDatabaseRestartTest {
         }
     }
 
+    @Test
+    void aPostgresLeftRunningByAKilledPortalIsStoppedAndTheDataKept() throws Exception {
+        // What a SIGKILLed Portal leaves behind: its PostgreSQL still running on the data directory.
+        Process jvm = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), OrphanedPostgres.class.getName(),
+                dataDir.resolve("postgres").toString()).redirectErrorStream(true).start();
+        try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(jvm.getInputStream()))) {
+            String line;
+            while ((line = out.readLine()) != null && !line.equals("ready")) {
+                // PostgreSQL's start-up chatter
+            }
+            assertThat(line).as("the first JVM started PostgreSQL").isEqualTo("ready");
+            jvm.destroyForcibly().waitFor();
+        }
+        long orphanPid = Long.parseLong(Files.readAllLines(dataDir.resolve("postgres/postmaster.pid")).get(0).trim());
+
+        int port = freePort();
+        try (ConfigurableApplicationContext portal = start(port)) {
+            assertThat(ProcessHandle.of(orphanPid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+            assertThat(portal.getBean(org.springframework.jdbc.core.simple.JdbcClient.class)
+                    .sql("select id from leftover.marker").query(Integer.class).single()).isEqualTo(42);
+            assertThat(status(port, "no-such-session")).isEqualTo(401);
+        }
+    }
+
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
