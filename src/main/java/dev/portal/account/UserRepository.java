@@ -78,6 +78,23 @@ public class UserRepository {
                 """).param("id", id).query((rs, row) -> Db.instant(rs, "last_activity_at")).optional();
     }
 
+    /**
+     * Holds the user's row until the transaction ends, so that two changes to one user's identities
+     * (two unlinks at once) are judged one after the other; false if the user is gone.
+     */
+    public boolean lock(long id) {
+        return jdbc.sql("""
+                select id from users where id = :id for update
+                """).param("id", id).query(Long.class).optional().isPresent();
+    }
+
+    /** A stored avatar source naming a platform no longer linked falls back to the earliest one. */
+    public void clearAvatarSource(long id, String source, Instant now) {
+        jdbc.sql("""
+                update users set avatar_source = null, updated_at = :now where id = :id and avatar_source = :source
+                """).param("id", id).param("source", source).param("now", Db.ts(now)).update();
+    }
+
     public boolean ownerExists() {
         return jdbc.sql("""
                 select exists (select 1 from users where permission_level = 3)

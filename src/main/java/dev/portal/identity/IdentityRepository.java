@@ -70,6 +70,12 @@ public class IdentityRepository {
                 .param("now", Db.ts(now)).param("id", identityId).update();
     }
 
+    public int deleteByUserAndPlatform(long userId, Platform platform) {
+        return jdbc.sql("""
+                delete from linked_identities where user_id = :userId and platform = :platform
+                """).param("userId", userId).param("platform", platform.key()).update();
+    }
+
     private static LinkedIdentity map(ResultSet rs, int row) throws SQLException {
         return new LinkedIdentity(rs.getLong("id"), rs.getLong("user_id"),
                 Platform.fromKey(rs.getString("platform")).orElseThrow(), rs.getString("platform_user_id"),

@@ -12,6 +12,14 @@ public enum Platform {
         return name().toLowerCase(Locale.ROOT);
     }
 
+    /**
+     * Whether one user may link several accounts of this platform: Mastodon accounts live on many
+     * instances (one may post to each); elsewhere one account per platform keeps unlinking by platform plain.
+     */
+    public boolean allowsSeveralPerUser() {
+        return this == MASTODON;
+    }
+
     public static Optional<Platform> fromKey(String key) {
         return Arrays.stream(values()).filter(p -> p.key().equals(key)).findFirst();
     }

@@ -5,9 +5,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
+import dev.portal.audit.AuditLog;
 import dev.portal.platform.CacheInvalidation;
 import dev.portal.platform.Secrets;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Personal access tokens for {@code Authorization: Bearer}: shown once at creation, stored as SHA-256,
@@ -25,16 +27,26 @@ public class ApiTokenService {
     private final CacheInvalidation invalidation;
     private final Clock clock;
     private final CredentialCache<ApiToken> cache;
+    private final AuditLog audit;
+    private final TransactionTemplate transaction;
 
-    ApiTokenService(ApiTokenRepository tokens, CacheInvalidation invalidation, Clock clock) {
+    ApiTokenService(ApiTokenRepository tokens, CacheInvalidation invalidation, AuditLog audit,
+            TransactionTemplate transaction, Clock clock) {
         this.tokens = tokens;
+        this.audit = audit;
+        this.transaction = transaction;
         this.invalidation = invalidation;
         this.clock = clock;
         this.cache = new CredentialCache<>("token", invalidation);
     }
 
-    public Issued create(long userId, String name, Instant expiresAt) {
-        return createWithValue(userId, name, PREFIX + Secrets.randomToken(), expiresAt);
+    /** A new token of the user's, audited in the same transaction. */
+    public Issued create(long userId, String name, Instant expiresAt, String ip) {
+        return transaction.execute(status -> {
+            Issued issued = createWithValue(userId, name, PREFIX + Secrets.randomToken(), expiresAt);
+            audit.record("token_created", userId, userId, ip, java.util.Map.of("token_id", issued.token().id(), "name", name));
+            return issued;
+        });
     }
 
     /** For a value chosen outside Portal (the bootstrap Owner's token); stored hashed all the same. */
@@ -59,8 +71,15 @@ public class ApiTokenService {
         return tokens.findByUser(userId);
     }
 
-    public boolean revoke(long userId, long tokenId) {
-        boolean revoked = tokens.revoke(tokenId, userId, clock.instant());
+    /** Revokes one of the user's tokens, audited in the same transaction; false if not theirs or already revoked. */
+    public boolean revoke(long userId, long tokenId, String ip) {
+        boolean revoked = Boolean.TRUE.equals(transaction.execute(status -> {
+            if (!tokens.revoke(tokenId, userId, clock.instant())) {
+                return false;
+            }
+            audit.record("token_revoked", userId, userId, ip, java.util.Map.of("token_id", tokenId));
+            return true;
+        }));
         if (revoked) {
             invalidation.invalidate("token", tokenId);
         }

@@ -6,10 +6,12 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
+import dev.portal.audit.AuditLog;
 import dev.portal.platform.CacheInvalidation;
 import dev.portal.platform.PortalProperties;
 import dev.portal.platform.Secrets;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Issues, checks and ends {@code psession} sessions. A session ends at its absolute expiry, after the
@@ -43,9 +45,14 @@ public class SessionService {
     private final Clock clock;
     private final CacheInvalidation invalidation;
     private final CredentialCache<LiveSession> cache;
+    private final AuditLog audit;
+    private final TransactionTemplate transaction;
 
-    SessionService(SessionRepository sessions, PortalProperties properties, CacheInvalidation invalidation, Clock clock) {
+    SessionService(SessionRepository sessions, PortalProperties properties, CacheInvalidation invalidation,
+            AuditLog audit, TransactionTemplate transaction, Clock clock) {
         this.sessions = sessions;
+        this.audit = audit;
+        this.transaction = transaction;
         this.invalidation = invalidation;
         this.settings = properties.session();
         this.clock = clock;
@@ -97,18 +104,31 @@ public class SessionService {
         return sessions.findLiveByUser(userId, now, now.minus(settings.idleTimeout()));
     }
 
-    /** Ends one of the user's own sessions; false if it is not theirs or already ended. */
-    public boolean revoke(long userId, long sessionId, String reason) {
-        boolean revoked = sessions.revoke(userId, sessionId, reason, clock.instant());
+    /**
+     * Ends one of the user's own sessions and records {@code auditAction} in the same transaction;
+     * false if it is not theirs or already ended.
+     */
+    public boolean revoke(long userId, long sessionId, String reason, String auditAction, String ip) {
+        boolean revoked = Boolean.TRUE.equals(transaction.execute(status -> {
+            if (!sessions.revoke(userId, sessionId, reason, clock.instant())) {
+                return false;
+            }
+            audit.record(auditAction, userId, userId, ip, java.util.Map.of("session_id", sessionId));
+            return true;
+        }));
         if (revoked) {
             invalidation.invalidate("session", sessionId);
         }
         return revoked;
     }
 
-    /** Ends every session of the user but {@code keepId}; returns how many ended. */
-    public int revokeOthers(long userId, long keepId) {
-        List<Long> revoked = sessions.revokeAllBut(userId, keepId, "revoked_by_user", clock.instant());
+    /** Ends every session of the user but {@code keepId}, audited; returns how many ended. */
+    public int revokeOthers(long userId, long keepId, String ip) {
+        List<Long> revoked = transaction.execute(status -> {
+            List<Long> ended = sessions.revokeAllBut(userId, keepId, "revoked_by_user", clock.instant());
+            audit.record("sessions_revoked", userId, userId, ip, java.util.Map.of("count", ended.size()));
+            return ended;
+        });
         revoked.forEach(id -> invalidation.invalidate("session", id));
         return revoked.size();
     }

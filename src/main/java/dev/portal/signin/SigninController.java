@@ -1,13 +1,15 @@
 package dev.portal.signin;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
+import java.util.List;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
-import dev.portal.audit.AuditLog;
-import dev.portal.identity.Platform;
+import com.nimbusds.openid.connect.sdk.Nonce;
 import dev.portal.platform.ApiProblem;
 import dev.portal.platform.ClientAddress;
 import dev.portal.platform.PortalProperties;
@@ -21,6 +23,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ResponseCookie;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -28,20 +31,23 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.util.UriComponentsBuilder;
 
 /**
- * {@code /v1/auth/{platform}/login} sends the browser to the provider with a fresh state and PKCE
- * challenge; {@code /callback} checks the state against the short-lived {@value #FLOW_COOKIE} cookie of
- * the same browser, takes the flow (once), exchanges the code and signs the user in with a new session.
+ * The sign-in endpoints every platform shares. {@code /login} and {@code /link} start a flow: a fresh
+ * state (whose hash is stored with the PKCE verifier, nonce and redirect) bound to this browser by the
+ * short-lived {@value #FLOW_COOKIE} cookie, then the provider's redirect or page. {@code /callback}
+ * takes that flow (once), lets the provider finish, and signs the person in with a new session or
+ * attaches the identity to the account that asked to link it.
  */
 @RestController
-@Tag(name = "v1 sign-in", description = "Sign in with a platform, and sign out")
+@Tag(name = "v1 sign-in", description = "Sign in with a platform, link more platforms, and sign out")
 class SigninController {
     /** Binds a sign-in's state to the browser that started it; scoped to the auth paths only. */
     static final String FLOW_COOKIE = "psignin";
     private static final String FLOW_COOKIE_PATH = "/v1/auth";
 
-    private final DiscordProvider discord;
+    private final SigninProviders providers;
     private final SigninFlowRepository flows;
     private final SigninService signin;
     private final SessionService sessions;
@@ -49,13 +55,12 @@ class SigninController {
     private final SigninProperties signinProperties;
     private final PortalProperties properties;
     private final ClientAddress clientAddress;
-    private final AuditLog audit;
     private final Clock clock;
 
-    SigninController(DiscordProvider discord, SigninFlowRepository flows, SigninService signin, SessionService sessions,
-            SessionCookie sessionCookie, SigninProperties signinProperties, PortalProperties properties,
-            ClientAddress clientAddress, AuditLog audit, Clock clock) {
-        this.discord = discord;
+    SigninController(SigninProviders providers, SigninFlowRepository flows, SigninService signin,
+            SessionService sessions, SessionCookie sessionCookie, SigninProperties signinProperties,
+            PortalProperties properties, ClientAddress clientAddress, Clock clock) {
+        this.providers = providers;
         this.flows = flows;
         this.signin = signin;
         this.sessions = sessions;
@@ -63,52 +68,120 @@ class SigninController {
         this.signinProperties = signinProperties;
         this.properties = properties;
         this.clientAddress = clientAddress;
-        this.audit = audit;
         this.clock = clock;
     }
 
+    record V1Provider(String platform, @JsonProperty("login_url") String loginUrl,
+            @JsonProperty("link_url") String linkUrl) {
+    }
+
+    @GetMapping(path = "/v1/auth/providers", produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(summary = "The platforms offered here", description = "Each with the path that starts a sign-in "
+            + "(login_url) and the one that links it to the signed-in account (link_url).")
+    List<V1Provider> providers() {
+        return providers.offeredPlatforms().stream().map(p -> new V1Provider(p.key(), "/v1/auth/" + p.key() + "/login",
+                "/v1/auth/" + p.key() + "/link")).toList();
+    }
+
     @GetMapping("/v1/auth/{platform}/login")
-    @Operation(summary = "Start signing in", description = "302 to the provider; after the callback, 302 to redirect "
-            + "(a relative path on this site; default /).")
-    ResponseEntity<Void> login(@PathVariable String platform, @RequestParam(required = false) String redirect) {
-        requireOffered(platform);
+    @Operation(summary = "Start signing in", description = "302 to the provider (Telegram: a page with its widget); "
+            + "after the callback, 302 to redirect (a relative path on this site; default /).")
+    ResponseEntity<String> login(@PathVariable String platform, @RequestParam(required = false) String redirect,
+            HttpServletRequest request) {
+        SigninProvider provider = offered(platform);
+        return begin(provider, RedirectTarget.validate(redirect), null, request);
+    }
+
+    @GetMapping("/v1/auth/{platform}/link")
+    @Operation(summary = "Link another platform to your account", description = "Like login, for a signed-in user: "
+            + "the identity is attached to this account. One linked to another account is refused (409 identity_in_use).")
+    ResponseEntity<String> link(@PathVariable String platform, @RequestParam(required = false) String redirect,
+            @Parameter(hidden = true) Authentication auth, HttpServletRequest request) {
+        SigninProvider provider = offered(platform);
         String target = RedirectTarget.validate(redirect);
+        if (auth.account().restrictions().timedOutAt(clock.instant())) {
+            throw ApiProblem.restricted("timed_out", "This account is timed out and may only read.",
+                    auth.account().restrictions().timedOutUntil());
+        }
+        return begin(provider, target, auth.account().id(), request);
+    }
+
+    private ResponseEntity<String> begin(SigninProvider provider, String target, Long linkUserId,
+            HttpServletRequest request) {
         String state = Secrets.randomToken();
-        CodeVerifier verifier = new CodeVerifier();
+        String verifier = new CodeVerifier().getValue();
+        String nonce = new Nonce().getValue();
+        URI callback = callbackUri(provider);
+        SigninProvider.Started started = provider.start(new SigninProvider.Start(state, verifier, nonce, callback, request));
         Instant now = clock.instant();
-        flows.insert(Secrets.sha256(state), platform, verifier.getValue(), target, null, now,
-                now.plus(signinProperties.flowLifetime()));
-        return ResponseEntity.status(HttpStatus.FOUND)
-                .location(discord.authorizationUri(state, verifier, callbackUri(platform)))
+        flows.insert(Secrets.sha256(state), new SigninFlowRepository.SigninFlow(provider.platform().key(), verifier, nonce,
+                target, linkUserId, started.flowData(), now.plus(signinProperties.flowLifetime())), now);
+        ResponseEntity.BodyBuilder answer = (started.redirect() != null
+                ? ResponseEntity.status(HttpStatus.FOUND).location(started.redirect())
+                : ResponseEntity.ok().contentType(new MediaType(MediaType.TEXT_HTML, StandardCharsets.UTF_8))
+                        .header("Content-Security-Policy", started.contentSecurityPolicy())
+                        .header("X-Frame-Options", "DENY"))
                 .header(HttpHeaders.SET_COOKIE, flowCookie(state, signinProperties.flowLifetime()).toString())
-                .header(HttpHeaders.CACHE_CONTROL, "no-store")
-                .build();
+                .header(HttpHeaders.CACHE_CONTROL, "no-store");
+        return answer.body(started.page());
     }
 
     @GetMapping("/v1/auth/{platform}/callback")
-    @Operation(summary = "Finish signing in", description = "Called by the provider. Sets psession and answers 302 "
-            + "to the redirect given at login.")
-    ResponseEntity<Void> callback(@PathVariable String platform, @RequestParam(required = false) String code,
-            @RequestParam(required = false) String state, @RequestParam(required = false) String error,
-            HttpServletRequest request) {
-        requireOffered(platform);
+    @Operation(summary = "Finish signing in or linking", description = "Called by the provider (Telegram: with the "
+            + "widget's fields). Sets psession and answers 302 to the redirect given at login.")
+    ResponseEntity<Void> callback(@PathVariable String platform, HttpServletRequest request) {
+        SigninProvider provider = offered(platform);
         String bound = SessionCookie.read(request, FLOW_COOKIE);
-        if (state == null || state.length() > 256 || !Secrets.constantTimeEquals(state, bound)) {
+        if (bound == null || bound.length() > 256) {
             throw invalidState();
         }
-        SigninFlowRepository.SigninFlow flow = flows.take(Secrets.sha256(state))
+        if (provider.returnsState()) {
+            String state = request.getParameter("state");
+            if (state == null || state.length() > 256 || !Secrets.constantTimeEquals(state, bound)) {
+                throw invalidState();
+            }
+        }
+        SigninFlowRepository.SigninFlow flow = flows.take(Secrets.sha256(bound))
                 .filter(f -> f.platform().equals(platform) && f.expiresAt().isAfter(clock.instant()))
                 .orElseThrow(SigninController::invalidState);
-        if (error != null || code == null || code.isEmpty() || code.length() > 2048) {
-            throw ApiProblem.badRequest("signin_failed", "The sign-in was not completed at the provider; start again.");
+        Authentication caller = Authentication.of(request);
+        if (flow.linkUserId() != null && (caller == null || caller.account().id() != flow.linkUserId())) {
+            // The browser that asked to link is no longer signed in as the account it asked for.
+            throw invalidState();
         }
-        ProviderProfile profile = discord.exchange(code, flow.codeVerifier(), callbackUri(platform));
-        SigninService.SignedIn result = signin.signIn(profile, clientAddress.of(request), request.getHeader("User-Agent"));
+        ProviderProfile profile = provider.finish(new SigninProvider.Callback(request, flow, callbackUri(provider)));
+        String ip = clientAddress.of(request);
+        if (flow.linkUserId() != null) {
+            return linkAndReturn(flow, profile, ip, request);
+        }
+        SigninService.SignedIn result = signin.signIn(profile, ip, request.getHeader("User-Agent"));
         return ResponseEntity.status(HttpStatus.FOUND)
                 .location(URI.create(flow.redirect()))
                 .header(HttpHeaders.SET_COOKIE,
                         sessionCookie.issue(result.session().token(), sessions.absoluteTimeout()).toString())
-                .header(HttpHeaders.SET_COOKIE, flowCookie("", java.time.Duration.ZERO).toString())
+                .header(HttpHeaders.SET_COOKIE, flowCookie("", Duration.ZERO).toString())
+                .header(HttpHeaders.CACHE_CONTROL, "no-store")
+                .build();
+    }
+
+    /**
+     * A browser (one that asks for HTML) that cannot link is sent back to where it came from with
+     * {@code ?error=identity_in_use}, so the page can say why; an API client gets the 409 itself.
+     */
+    private ResponseEntity<Void> linkAndReturn(SigninFlowRepository.SigninFlow flow, ProviderProfile profile, String ip,
+            HttpServletRequest request) {
+        URI back = URI.create(flow.redirect());
+        try {
+            signin.link(flow.linkUserId(), profile, ip);
+        } catch (ApiProblem e) {
+            String accept = request.getHeader(HttpHeaders.ACCEPT);
+            if (e.status() != HttpStatus.CONFLICT || accept == null || !accept.contains(MediaType.TEXT_HTML_VALUE)) {
+                throw e;
+            }
+            back = UriComponentsBuilder.fromUriString(flow.redirect()).replaceQueryParam("error", e.code()).build().toUri();
+        }
+        return ResponseEntity.status(HttpStatus.FOUND).location(back)
+                .header(HttpHeaders.SET_COOKIE, flowCookie("", Duration.ZERO).toString())
                 .header(HttpHeaders.CACHE_CONTROL, "no-store")
                 .build();
     }
@@ -118,26 +191,23 @@ class SigninController {
             + "Bearer tokens are not affected (revoke those under /v1/users/me/tokens).")
     ResponseEntity<Void> logout(@Parameter(hidden = true) Authentication auth, HttpServletRequest request) {
         if (auth.via() == Authentication.Via.SESSION) {
-            sessions.revoke(auth.account().id(), auth.credentialId(), "logout");
-            audit.record("signout", auth.account().id(), auth.account().id(), clientAddress.of(request),
-                    Map.of("session_id", auth.credentialId()));
+            sessions.revoke(auth.account().id(), auth.credentialId(), "logout", "signout", clientAddress.of(request));
         }
         return ResponseEntity.noContent().header(HttpHeaders.SET_COOKIE, sessionCookie.clear().toString()).build();
     }
 
-    private void requireOffered(String platform) {
-        if (!Platform.DISCORD.key().equals(platform) || !discord.configured()) {
-            throw ApiProblem.notFound("Signing in with '" + platform + "' is not offered here.");
-        }
+    private SigninProvider offered(String platform) {
+        return providers.offered(platform)
+                .orElseThrow(() -> ApiProblem.notFound("Signing in with '" + platform + "' is not offered here."));
     }
 
-    private URI callbackUri(String platform) {
+    private URI callbackUri(SigninProvider provider) {
         String base = properties.publicUrl().toString();
         return URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base)
-                + "/v1/auth/" + platform + "/callback");
+                + "/v1/auth/" + provider.platform().key() + "/callback");
     }
 
-    private ResponseCookie flowCookie(String value, java.time.Duration maxAge) {
+    private ResponseCookie flowCookie(String value, Duration maxAge) {
         return ResponseCookie.from(FLOW_COOKIE, value).httpOnly(true).secure(properties.secureCookies())
                 .sameSite("Lax").path(FLOW_COOKIE_PATH).maxAge(maxAge).build();
     }

@@ -2,26 +2,32 @@ package dev.portal.signin;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
-import dev.portal.account.Account;
-import dev.portal.account.AccountService;
 import dev.portal.account.UserRepository;
 import dev.portal.account.Username;
 import dev.portal.audit.AuditLog;
 import dev.portal.identity.IdentityRepository;
 import dev.portal.identity.LinkedIdentity;
+import dev.portal.identity.Platform;
+import dev.portal.moderation.ModerationRepository;
+import dev.portal.moderation.Restrictions;
 import dev.portal.platform.ApiProblem;
 import dev.portal.platform.CacheInvalidation;
 import dev.portal.session.SessionService;
 import org.springframework.dao.DuplicateKeyException;
+import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Turns "the provider says this is platform user X" into a Portal user and a new session. Identities are
- * keyed by (platform, platform user id), never by e-mail or name; the first sign-in creates the user.
+ * Turns "the provider says this is platform user X" into a Portal user and a new session, or attaches
+ * it to the signed-in user. Identities are keyed by (platform, instance, platform user id), never by
+ * e-mail or name; the first sign-in creates the user. Each act and its audit event are written in one
+ * transaction.
  */
 @Service
 class SigninService {
@@ -31,18 +37,19 @@ class SigninService {
 
     private final UserRepository users;
     private final IdentityRepository identities;
-    private final AccountService accounts;
+    private final ModerationRepository moderation;
     private final SessionService sessions;
     private final AuditLog audit;
     private final CacheInvalidation invalidation;
     private final TransactionTemplate transaction;
     private final Clock clock;
 
-    SigninService(UserRepository users, IdentityRepository identities, AccountService accounts, SessionService sessions,
-            AuditLog audit, CacheInvalidation invalidation, TransactionTemplate transaction, Clock clock) {
+    SigninService(UserRepository users, IdentityRepository identities, ModerationRepository moderation,
+            SessionService sessions, AuditLog audit, CacheInvalidation invalidation, TransactionTemplate transaction,
+            Clock clock) {
         this.users = users;
         this.identities = identities;
-        this.accounts = accounts;
+        this.moderation = moderation;
         this.sessions = sessions;
         this.audit = audit;
         this.invalidation = invalidation;
@@ -50,43 +57,144 @@ class SigninService {
         this.clock = clock;
     }
 
-    record SignedIn(Account account, SessionService.Issued session, boolean created) {
+    /** A new session for the user the identity belongs to; {@code created} when this sign-in made the user. */
+    record SignedIn(long userId, SessionService.Issued session, boolean created) {
+    }
+
+    private record Outcome(long userId, boolean created, SessionService.Issued session, Restrictions refusedBy) {
     }
 
     SignedIn signIn(ProviderProfile profile, String ip, String userAgent) {
-        FoundUser found = findOrCreate(profile);
-        invalidation.invalidate("user", found.userId());
-        Account account = accounts.find(found.userId()).orElseThrow();
-        Instant now = clock.instant();
-        if (account.restrictions().bannedAt(now)) {
-            audit.record("signin_refused_banned", account.id(), account.id(), ip, Map.of("platform", profile.platform().key()));
-            throw ApiProblem.restricted("banned", "This account is banned.", account.restrictions().bannedUntil());
+        String platform = profile.platform().key();
+        Outcome outcome = retryingRaces(() -> transaction.execute(status -> {
+            Instant now = clock.instant();
+            FoundUser found = findOrCreate(profile, now);
+            Restrictions restrictions = moderation.restrictionsOf(found.userId());
+            if (restrictions.bannedAt(now)) {
+                return new Outcome(found.userId(), found.created(), null, restrictions);
+            }
+            SessionService.Issued session = sessions.create(found.userId(), platform, ip, userAgent);
+            audit.record("signin", found.userId(), found.userId(), ip,
+                    Map.of("platform", platform, "session_id", session.id(), "new_user", found.created()));
+            return new Outcome(found.userId(), found.created(), session, null);
+        }));
+        // The refreshed identity is announced by the database too; this node need not wait for it.
+        invalidation.invalidate("user", outcome.userId());
+        if (outcome.refusedBy() != null) {
+            audit.record("signin_refused_banned", outcome.userId(), outcome.userId(), ip, Map.of("platform", platform));
+            throw ApiProblem.restricted("banned", "This account is banned.", outcome.refusedBy().bannedUntil());
         }
-        SessionService.Issued session = sessions.create(account.id(), profile.platform().key(), ip, userAgent);
-        audit.record("signin", account.id(), account.id(), ip,
-                Map.of("platform", profile.platform().key(), "session_id", session.id(), "new_user", found.created()));
-        return new SignedIn(account, session, found.created());
+        return new SignedIn(outcome.userId(), outcome.session(), outcome.created());
+    }
+
+    /** Whether a link attached a new identity or found it attached to this user already. */
+    enum Linked {
+        NEW, ALREADY
+    }
+
+    /**
+     * Attaches the identity to the user. An identity on another account is refused (409
+     * {@code identity_in_use}), never moved or merged; a second account of a platform that allows one
+     * per user is refused too (409 {@code platform_already_linked}).
+     */
+    Linked link(long userId, ProviderProfile profile, String ip) {
+        String platform = profile.platform().key();
+        Linked linked;
+        try {
+            linked = transaction.execute(status -> {
+                Instant now = clock.instant();
+                if (!users.lock(userId)) {
+                    throw ApiProblem.unauthenticated();
+                }
+                Optional<LinkedIdentity> existing = identities.find(profile.platform(), profile.instance(),
+                        profile.platformUserId());
+                if (existing.isPresent()) {
+                    if (existing.get().userId() != userId) {
+                        throw identityInUse();
+                    }
+                    identities.refresh(existing.get().id(), profile.platformUsername(), profile.avatarUrl(), now);
+                    return Linked.ALREADY;
+                }
+                if (!profile.platform().allowsSeveralPerUser() && identities.findByUser(userId).stream()
+                        .anyMatch(i -> i.platform() == profile.platform())) {
+                    throw new ApiProblem(HttpStatus.CONFLICT, "platform_already_linked",
+                            "Another " + platform + " account is linked to this account already; unlink it first.");
+                }
+                long identityId = identities.insert(userId, profile.platform(), profile.instance(),
+                        profile.platformUserId(), profile.platformUsername(), profile.avatarUrl(), now);
+                audit.record("link", userId, userId, ip, Map.of("platform", platform, "identity_id", identityId));
+                return Linked.NEW;
+            });
+        } catch (DuplicateKeyException e) {
+            // Someone else's account took the identity between our look and our insert.
+            linked = null;
+        } catch (ApiProblem e) {
+            if ("identity_in_use".equals(e.code())) {
+                audit.record("link_refused", userId, userId, ip, Map.of("platform", platform, "reason", e.code()));
+            }
+            throw e;
+        }
+        if (linked == null) {
+            audit.record("link_refused", userId, userId, ip, Map.of("platform", platform, "reason", "identity_in_use"));
+            throw identityInUse();
+        }
+        invalidation.invalidate("user", userId);
+        return linked;
+    }
+
+    /**
+     * Detaches the user's identities on a platform. The last way to sign in stays: an account must keep
+     * an identity on a platform that is offered now (409 {@code last_identity}).
+     */
+    void unlink(long userId, Platform platform, Set<Platform> offered, String ip) {
+        transaction.executeWithoutResult(status -> {
+            Instant now = clock.instant();
+            if (!users.lock(userId)) {
+                throw ApiProblem.unauthenticated();
+            }
+            List<LinkedIdentity> linked = identities.findByUser(userId);
+            List<LinkedIdentity> leaving = linked.stream().filter(i -> i.platform() == platform).toList();
+            if (leaving.isEmpty()) {
+                throw ApiProblem.notFound("No " + platform.key() + " account is linked to this account.");
+            }
+            boolean anotherWayIn = linked.stream().anyMatch(i -> i.platform() != platform && offered.contains(i.platform()));
+            if (!anotherWayIn) {
+                throw new ApiProblem(HttpStatus.CONFLICT, "last_identity", "This is the last way to sign in to this "
+                        + "account; link another platform before unlinking " + platform.key() + ".");
+            }
+            identities.deleteByUserAndPlatform(userId, platform);
+            users.clearAvatarSource(userId, platform.key(), now);
+            audit.record("unlink", userId, userId, ip, Map.of("platform", platform.key(),
+                    "identity_ids", leaving.stream().map(LinkedIdentity::id).toList()));
+        });
+        invalidation.invalidate("user", userId);
+    }
+
+    private static ApiProblem identityInUse() {
+        return new ApiProblem(HttpStatus.CONFLICT, "identity_in_use",
+                "That account is linked to another Portal account; sign in with it there, or unlink it there first.");
     }
 
     private record FoundUser(long userId, boolean created) {
     }
 
-    private FoundUser findOrCreate(ProviderProfile profile) {
+    private FoundUser findOrCreate(ProviderProfile profile, Instant now) {
+        Optional<LinkedIdentity> existing = identities.find(profile.platform(), profile.instance(), profile.platformUserId());
+        if (existing.isPresent()) {
+            identities.refresh(existing.get().id(), profile.platformUsername(), profile.avatarUrl(), now);
+            return new FoundUser(existing.get().userId(), false);
+        }
+        long userId = users.insert(freeUsername(profile.nameHint()), 0, null, now);
+        identities.insert(userId, profile.platform(), profile.instance(), profile.platformUserId(),
+                profile.platformUsername(), profile.avatarUrl(), now);
+        return new FoundUser(userId, true);
+    }
+
+    private static <T> T retryingRaces(java.util.function.Supplier<T> work) {
         DuplicateKeyException last = null;
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             try {
-                return transaction.execute(status -> {
-                    Instant now = clock.instant();
-                    Optional<LinkedIdentity> existing = identities.find(profile.platform(), "", profile.platformUserId());
-                    if (existing.isPresent()) {
-                        identities.refresh(existing.get().id(), profile.platformUsername(), profile.avatarUrl(), now);
-                        return new FoundUser(existing.get().userId(), false);
-                    }
-                    long userId = users.insert(freeUsername(profile.platformUsername()), 0, null, now);
-                    identities.insert(userId, profile.platform(), "", profile.platformUserId(), profile.platformUsername(),
-                            profile.avatarUrl(), now);
-                    return new FoundUser(userId, true);
-                });
+                return work.get();
             } catch (DuplicateKeyException e) {
                 last = e;
             }
@@ -94,8 +202,8 @@ class SigninService {
         throw last;
     }
 
-    private String freeUsername(String platformUsername) {
-        String candidate = Username.candidateFrom(platformUsername);
+    private String freeUsername(String nameHint) {
+        String candidate = Username.candidateFrom(nameHint);
         for (int n = 1; n <= USERNAME_ALTERNATIVES; n++) {
             String name = n == 1 ? candidate : Username.alternative(candidate, n);
             if (users.findIdByUsername(name).isEmpty()) {

@@ -285,7 +285,7 @@ class ProfileUpdateTest extends PortalTest {
 
         assertThat(post("/v1/users/me/update", "{\"username\": \"" + unique("same") + "\"}", signedIn(id),
                 "Origin", origin, "Sec-Fetch-Site", "same-origin").status()).isEqualTo(200);
-        String token = apiTokenService.create(id, "test", null).value();
+        String token = apiTokenService.create(id, "test", null, "127.0.0.1").value();
         String name = unique("bearer");
         assertThat(post("/v1/users/me/update", "{\"username\": \"" + name + "\"}", Credential.bearer(token),
                 "Origin", "https://evil.example", "Sec-Fetch-Site", "cross-site").status()).isEqualTo(200);
@@ -312,7 +312,7 @@ class ProfileUpdateTest extends PortalTest {
     void aBannedUsersSessionsAndTokensStopAtOnce() {
         long id = userWithDiscord();
         Credential session = signedIn(id);
-        Credential token = Credential.bearer(apiTokenService.create(id, "bot", null).value());
+        Credential token = Credential.bearer(apiTokenService.create(id, "bot", null, "127.0.0.1").value());
         assertThat(get("/v1/users/me", session).status()).isEqualTo(200);
         assertThat(get("/v1/users/me", token).status()).isEqualTo(200);
 

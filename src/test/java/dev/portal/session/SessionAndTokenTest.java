@@ -30,7 +30,7 @@ class SessionAndTokenTest extends PortalTest {
     void tokensInTheUrlAreIgnored() {
         long id = createUser(0);
         String session = sessionFor(id);
-        String token = apiTokenService.create(id, "url", null).value();
+        String token = apiTokenService.create(id, "url", null, "127.0.0.1").value();
 
         assertProblem(get("/v1/users/me?psession=" + session, Credential.NONE), 401, "unauthenticated");
         assertProblem(get("/v1/users/me?access_token=" + token, Credential.NONE), 401, "unauthenticated");
@@ -75,7 +75,7 @@ class SessionAndTokenTest extends PortalTest {
     void aDeletedUsersCredentialsStopOnTheNextRequest() {
         long id = createUser(0);
         Credential session = signedIn(id);
-        Credential token = Credential.bearer(apiTokenService.create(id, "gone", null).value());
+        Credential token = Credential.bearer(apiTokenService.create(id, "gone", null, "127.0.0.1").value());
         assertThat(get("/v1/users/me", session).status()).isEqualTo(200);
         assertThat(get("/v1/users/me", token).status()).isEqualTo(200);
 
@@ -102,7 +102,7 @@ class SessionAndTokenTest extends PortalTest {
     @Test
     void personalAccessTokensAuthenticateAndAreStoredHashed() {
         long id = createUser(0);
-        ApiTokenService.Issued issued = apiTokenService.create(id, "my bot", null);
+        ApiTokenService.Issued issued = apiTokenService.create(id, "my bot", null, "127.0.0.1");
 
         assertThat(issued.value()).startsWith("ptl_").hasSize(47);
         JsonNode me = get("/v1/users/me", Credential.bearer(issued.value())).json();
@@ -115,8 +115,8 @@ class SessionAndTokenTest extends PortalTest {
     @Test
     void revokedExpiredAndUnknownTokensAre401() {
         long id = createUser(0);
-        ApiTokenService.Issued revoked = apiTokenService.create(id, "revoked", null);
-        ApiTokenService.Issued expiring = apiTokenService.create(id, "expiring", Instant.now().plus(Duration.ofHours(1)));
+        ApiTokenService.Issued revoked = apiTokenService.create(id, "revoked", null, "127.0.0.1");
+        ApiTokenService.Issued expiring = apiTokenService.create(id, "expiring", Instant.now().plus(Duration.ofHours(1)), "127.0.0.1");
         assertThat(get("/v1/users/me", Credential.bearer(revoked.value())).status()).isEqualTo(200);
         assertThat(get("/v1/users/me", Credential.bearer(expiring.value())).status()).isEqualTo(200);
 

@@ -190,7 +190,10 @@ class DiscordSigninTest extends PortalTest {
 
     @Test
     void platformsWithoutCredentialsAreNotOffered() {
-        assertProblem(get("/v1/auth/github/login", Credential.NONE), 404, "not_found");
+        GithubProvider unconfigured = new GithubProvider(new org.springframework.mock.env.MockEnvironment(), null, null,
+                java.time.Clock.systemUTC());
+        assertThat(unconfigured.offered()).isFalse();
+        assertProblem(get("/v1/auth/unknown/login", Credential.NONE), 404, "not_found");
         assertProblem(get("/v1/auth/nonsense/callback?state=x", Credential.NONE), 404, "not_found");
     }
 

@@ -56,10 +56,38 @@ public abstract class PortalTest {
         registry.add("portal.signin.discord.authorize-url",
                 () -> TestInfrastructure.OAUTH.authorizationEndpointUrl("discord").toString());
         registry.add("portal.signin.discord.token-url", () -> TestInfrastructure.OAUTH.tokenEndpointUrl("discord").toString());
-        registry.add("portal.signin.discord.api-url", TestInfrastructure.DISCORD_API::baseUrl);
-        // The stand-in server insists on OpenID Connect's scope; Discord accepts it beside identify.
+        registry.add("portal.signin.discord.api-url", () -> TestInfrastructure.PROVIDER_APIS.baseUrl("discord") + "/api");
+        // The stand-in server insists on OpenID Connect's scope; the real providers accept it beside theirs.
         registry.add("portal.signin.discord.scope", () -> "identify openid");
+        oauthProvider(registry, "github", "read:user openid");
+        registry.add("portal.signin.github.token-url",
+                () -> TestInfrastructure.PROVIDER_APIS.baseUrl("github") + "/login/oauth/access_token");
+        registry.add("portal.signin.github.api-url", () -> TestInfrastructure.PROVIDER_APIS.baseUrl("github") + "/api");
+        oauthProvider(registry, "x", "users.read tweet.read openid");
+        registry.add("portal.signin.x.api-url", () -> TestInfrastructure.PROVIDER_APIS.baseUrl("x") + "/api");
+        registry.add("portal.signin.linkedin.client-id", () -> clientId("linkedin"));
+        registry.add("portal.signin.linkedin.client-secret", () -> "portal-test-secret");
+        registry.add("portal.signin.linkedin.issuer", () -> TestInfrastructure.OAUTH.issuerUrl("linkedin").toString());
+        registry.add("portal.signin.telegram.bot-token", () -> TELEGRAM_BOT_TOKEN);
+        registry.add("portal.signin.telegram.bot-username", () -> "portal_test_bot");
+        // Short, so that tests of a slow provider wait little.
+        registry.add("portal.signin.provider-timeout", () -> "2s");
         registry.add("portal.trusted-proxies", () -> "127.0.0.1");
+    }
+
+    public static final String TELEGRAM_BOT_TOKEN = "123456789:AAportal-test-telegram-bot-token";
+
+    public static String clientId(String platform) {
+        return "discord".equals(platform) ? DISCORD_CLIENT_ID : "portal-test-" + platform;
+    }
+
+    private static void oauthProvider(DynamicPropertyRegistry registry, String platform, String scope) {
+        String prefix = "portal.signin." + platform + ".";
+        registry.add(prefix + "client-id", () -> clientId(platform));
+        registry.add(prefix + "client-secret", () -> "portal-test-secret");
+        registry.add(prefix + "authorize-url", () -> TestInfrastructure.OAUTH.authorizationEndpointUrl(platform).toString());
+        registry.add(prefix + "token-url", () -> TestInfrastructure.OAUTH.tokenEndpointUrl(platform).toString());
+        registry.add(prefix + "scope", () -> scope);
     }
 
     @TestConfiguration(proxyBeanMethods = false)
@@ -97,8 +125,13 @@ public abstract class PortalTest {
     }
 
     @AfterEach
-    void resetClock() {
+    void resetClockAndProviders() {
         clock.reset();
+        TestInfrastructure.PROVIDER_APIS.reset();
+    }
+
+    protected static FakeProviderApis providerApis() {
+        return TestInfrastructure.PROVIDER_APIS;
     }
 
     // ---- HTTP ----
@@ -271,7 +304,7 @@ public abstract class PortalTest {
         }
     }
 
-    // ---- Discord sign-in through the local OAuth 2 server ----
+    // ---- sign-in through the local OAuth 2 server ----
 
     /** The result of a full browser-style sign-in: the final response and what it pointed through. */
     public record SignIn(Response login, Response authorize, Response callback) {
@@ -281,38 +314,133 @@ public abstract class PortalTest {
     }
 
     /**
-     * Tells the OAuth server who the next person to get a token is, as Discord would know them. Only call
-     * it right before a callback that will exchange its code, or the queue falls out of step.
+     * Tells the OAuth server who the next person to get a token from {@code platform}'s issuer is, as the
+     * platform would know them. Only call it right before a callback that will exchange its code, or the
+     * queue falls out of step.
      */
+    protected void nextUser(String platform, String subject, Map<String, Object> claims) {
+        TestInfrastructure.OAUTH.enqueueCallback(new DefaultOAuth2TokenCallback(platform, subject, "JWT",
+                List.of(clientId(platform)), new HashMap<>(claims), 3600));
+    }
+
     protected void nextDiscordUser(String discordId, String username, String avatarHash) {
         Map<String, Object> claims = new HashMap<>();
         claims.put("username", username);
         if (avatarHash != null) {
             claims.put("avatar", avatarHash);
         }
-        TestInfrastructure.OAUTH.enqueueCallback(new DefaultOAuth2TokenCallback("discord", discordId, "JWT",
-                List.of(DISCORD_CLIENT_ID), claims, 3600));
+        nextUser("discord", discordId, claims);
+    }
+
+    /**
+     * Starts at {@code start} (a login or link path), follows the OAuth server's authorize redirect, and
+     * calls back with the browser's flow cookie plus {@code callbackHeaders} (name, value pairs), after
+     * queueing {@code subject} with {@code claims} as the person the provider will name.
+     */
+    protected SignIn flow(String platform, String start, Credential credential, String subject, Map<String, Object> claims,
+            String... callbackHeaders) {
+        Response login = get(start, credential);
+        assertThat(login.status()).as(login.body()).isEqualTo(302);
+        Response authorize = get(login.header("Location"), Credential.NONE);
+        assertThat(authorize.status()).as(authorize.body()).isEqualTo(302);
+        String[] headers = new String[callbackHeaders.length + 2];
+        headers[0] = "Cookie";
+        headers[1] = "psignin=" + login.cookie("psignin");
+        System.arraycopy(callbackHeaders, 0, headers, 2, callbackHeaders.length);
+        // The OAuth server takes the person from its queue at the token exchange, which the callback makes.
+        nextUser(platform, subject, claims);
+        Response callback = get(authorize.header("Location"), credential, headers);
+        return new SignIn(login, authorize, callback);
+    }
+
+    protected SignIn signIn(String platform, String subject, Map<String, Object> claims, String redirect,
+            String... callbackHeaders) {
+        return flow(platform, "/v1/auth/" + platform + "/login" + (redirect == null ? "" : "?redirect=" + redirect),
+                Credential.NONE, subject, claims, callbackHeaders);
+    }
+
+    /** Signs in with {@code platform} and answers the new session's token. */
+    protected String signedInWith(String platform, String subject, Map<String, Object> claims) {
+        SignIn signIn = signIn(platform, subject, claims, "/");
+        assertThat(signIn.callback().status()).as(signIn.callback().body()).isEqualTo(302);
+        return signIn.session();
+    }
+
+    protected SignIn link(String platform, Credential credential, String subject, Map<String, Object> claims,
+            String redirect, String... callbackHeaders) {
+        return flow(platform, "/v1/auth/" + platform + "/link?redirect=" + redirect, credential, subject, claims,
+                callbackHeaders);
     }
 
     protected SignIn signInWithDiscord(String discordId, String username, String avatarHash, String redirect,
             String... extraCallbackHeaders) {
-        Response login = get("/v1/auth/discord/login" + (redirect == null ? "" : "?redirect=" + redirect), Credential.NONE);
-        assertThat(login.status()).as(login.body()).isEqualTo(302);
-        Response authorize = get(login.header("Location"), Credential.NONE);
-        assertThat(authorize.status()).as(authorize.body()).isEqualTo(302);
-        String[] headers = new String[extraCallbackHeaders.length + 2];
-        headers[0] = "Cookie";
-        headers[1] = "psignin=" + login.cookie("psignin");
-        System.arraycopy(extraCallbackHeaders, 0, headers, 2, extraCallbackHeaders.length);
-        // The OAuth server takes the person from its queue at the token exchange, which the callback makes.
-        nextDiscordUser(discordId, username, avatarHash);
-        Response callback = get(authorize.header("Location"), Credential.NONE, headers);
-        return new SignIn(login, authorize, callback);
+        Map<String, Object> claims = new HashMap<>();
+        claims.put("username", username);
+        if (avatarHash != null) {
+            claims.put("avatar", avatarHash);
+        }
+        return signIn("discord", discordId, claims, redirect, extraCallbackHeaders);
     }
 
     protected String signInWithDiscord(String discordId, String username) {
         SignIn signIn = signInWithDiscord(discordId, username, null, "/");
         assertThat(signIn.callback().status()).as(signIn.callback().body()).isEqualTo(302);
         return signIn.session();
+    }
+
+    protected long userIdOf(String session) {
+        return get("/v1/users/me", Credential.session(session)).json().get("id").longValue();
+    }
+
+    // ---- Telegram's Login Widget ----
+
+    /** The widget's query string for these fields, signed as Telegram signs it for the test bot. */
+    protected static String telegramQuery(Map<String, String> fields) {
+        return telegramQuery(fields, telegramHash(fields));
+    }
+
+    protected static String telegramQuery(Map<String, String> fields, String hash) {
+        StringBuilder query = new StringBuilder();
+        fields.forEach((k, v) -> query.append(k).append('=').append(java.net.URLEncoder.encode(v, java.nio.charset.StandardCharsets.UTF_8)).append('&'));
+        return query.append("hash=").append(hash).toString();
+    }
+
+    protected static String telegramHash(Map<String, String> fields) {
+        try {
+            byte[] key = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(TELEGRAM_BOT_TOKEN.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+            String dataCheck = new java.util.TreeMap<>(fields).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                    .collect(java.util.stream.Collectors.joining("\n"));
+            return java.util.HexFormat.of().formatHex(mac.doFinal(dataCheck.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Fields of a Telegram user signing in now, by the injected clock. */
+    protected Map<String, String> telegramUser(String id, String username) {
+        Map<String, String> fields = new java.util.LinkedHashMap<>();
+        fields.put("id", id);
+        fields.put("first_name", "Tele");
+        fields.put("last_name", "Gram");
+        if (username != null) {
+            fields.put("username", username);
+        }
+        fields.put("photo_url", "https://t.me/i/userpic/320/" + id + ".jpg");
+        fields.put("auth_date", Long.toString(clock.instant().getEpochSecond()));
+        return fields;
+    }
+
+    /** Opens the widget page (which binds a flow to this browser) and calls back with {@code query}. */
+    protected Response telegramCallback(String start, Credential credential, String query, String... headers) {
+        Response page = get(start, credential);
+        assertThat(page.status()).as(page.body()).isEqualTo(200);
+        String[] all = new String[headers.length + 2];
+        all[0] = "Cookie";
+        all[1] = "psignin=" + page.cookie("psignin");
+        System.arraycopy(headers, 0, all, 2, headers.length);
+        return get("/v1/auth/telegram/callback?" + query, credential, all);
     }
 }

@@ -9,12 +9,13 @@ import no.nav.security.mock.oauth2.MockOAuth2Server;
 
 /**
  * What the whole test JVM shares, started once: one embedded PostgreSQL, one OAuth 2 server standing in
- * for Discord's authorize and token endpoints, and Discord's user API beside it.
+ * for every provider's authorize and token endpoints (an issuer per platform), and the providers' user
+ * APIs beside it.
  */
 final class TestInfrastructure {
     static final EmbeddedPostgres POSTGRES;
     static final MockOAuth2Server OAUTH;
-    static final FakeDiscordApi DISCORD_API;
+    static final FakeProviderApis PROVIDER_APIS;
     /** Chosen before Portal starts, because the public URL (and so the OAuth callback) must name it. */
     static final int PORTAL_PORT;
 
@@ -23,7 +24,7 @@ final class TestInfrastructure {
             POSTGRES = EmbeddedPostgres.builder().start();
             OAUTH = new MockOAuth2Server();
             OAUTH.start();
-            DISCORD_API = new FakeDiscordApi(OAUTH);
+            PROVIDER_APIS = new FakeProviderApis(OAUTH);
             try (ServerSocket socket = new ServerSocket(0)) {
                 PORTAL_PORT = socket.getLocalPort();
             }

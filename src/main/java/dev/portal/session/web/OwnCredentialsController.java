@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import dev.portal.audit.AuditLog;
 import dev.portal.platform.ApiProblem;
 import dev.portal.platform.ClientAddress;
 import dev.portal.platform.V1Time;
@@ -49,15 +48,12 @@ class OwnCredentialsController {
 
     private final SessionService sessions;
     private final ApiTokenService tokens;
-    private final AuditLog audit;
     private final ClientAddress clientAddress;
     private final Clock clock;
 
-    OwnCredentialsController(SessionService sessions, ApiTokenService tokens, AuditLog audit, ClientAddress clientAddress,
-            Clock clock) {
+    OwnCredentialsController(SessionService sessions, ApiTokenService tokens, ClientAddress clientAddress, Clock clock) {
         this.sessions = sessions;
         this.tokens = tokens;
-        this.audit = audit;
         this.clientAddress = clientAddress;
         this.clock = clock;
     }
@@ -74,10 +70,9 @@ class OwnCredentialsController {
     ResponseEntity<Void> endSession(@Parameter(hidden = true) Authentication auth, @PathVariable long id,
             HttpServletRequest request) {
         long userId = auth.account().id();
-        if (!sessions.revoke(userId, id, "revoked_by_user")) {
+        if (!sessions.revoke(userId, id, "revoked_by_user", "session_revoked", clientAddress.of(request))) {
             throw ApiProblem.notFound("No such session.");
         }
-        audit.record("session_revoked", userId, userId, clientAddress.of(request), Map.of("session_id", id));
         return ResponseEntity.noContent().build();
     }
 
@@ -86,8 +81,7 @@ class OwnCredentialsController {
     V1Revoked endOtherSessions(@Parameter(hidden = true) Authentication auth, HttpServletRequest request) {
         long userId = auth.account().id();
         long keep = auth.via() == Authentication.Via.SESSION ? auth.credentialId() : -1;
-        int revoked = sessions.revokeOthers(userId, keep);
-        audit.record("sessions_revoked", userId, userId, clientAddress.of(request), Map.of("count", revoked));
+        int revoked = sessions.revokeOthers(userId, keep, clientAddress.of(request));
         return new V1Revoked(revoked);
     }
 
@@ -106,9 +100,7 @@ class OwnCredentialsController {
             JsonNode body, HttpServletRequest request) {
         V1TokenRequest wanted = V1TokenRequest.parse(body, clock.instant());
         long userId = auth.account().id();
-        ApiTokenService.Issued issued = tokens.create(userId, wanted.name(), wanted.expiresAt());
-        audit.record("token_created", userId, userId, clientAddress.of(request),
-                Map.of("token_id", issued.token().id(), "name", wanted.name()));
+        ApiTokenService.Issued issued = tokens.create(userId, wanted.name(), wanted.expiresAt(), clientAddress.of(request));
         return ResponseEntity.status(HttpStatus.CREATED).body(new V1NewToken(issued.token().id(), issued.token().name(),
                 issued.value(), V1Time.format(issued.token().createdAt()), V1Time.format(issued.token().expiresAt())));
     }
@@ -118,10 +110,9 @@ class OwnCredentialsController {
     ResponseEntity<Void> revokeToken(@Parameter(hidden = true) Authentication auth, @PathVariable long id,
             HttpServletRequest request) {
         long userId = auth.account().id();
-        if (!tokens.revoke(userId, id)) {
+        if (!tokens.revoke(userId, id, clientAddress.of(request))) {
             throw ApiProblem.notFound("No such token.");
         }
-        audit.record("token_revoked", userId, userId, clientAddress.of(request), Map.of("token_id", id));
         return ResponseEntity.noContent().build();
     }
 

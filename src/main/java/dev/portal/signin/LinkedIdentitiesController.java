@@ -1,0 +1,40 @@
+package dev.portal.signin;
+
+import dev.portal.identity.Platform;
+import dev.portal.platform.ApiProblem;
+import dev.portal.platform.ClientAddress;
+import dev.portal.session.Authentication;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Unlinking a platform from one's own account (linking is a sign-in flow: {@code /v1/auth/{platform}/link}). */
+@RestController
+@Tag(name = "v1 sign-in")
+class LinkedIdentitiesController {
+    private final SigninService signin;
+    private final SigninProviders providers;
+    private final ClientAddress clientAddress;
+
+    LinkedIdentitiesController(SigninService signin, SigninProviders providers, ClientAddress clientAddress) {
+        this.signin = signin;
+        this.providers = providers;
+        this.clientAddress = clientAddress;
+    }
+
+    @DeleteMapping("/v1/users/me/identities/{platform}")
+    @Operation(summary = "Unlink a platform from your account", description = "204 when done; 404 if none is linked; "
+            + "409 last_identity when no other offered platform would be left to sign in with.")
+    ResponseEntity<Void> unlink(@Parameter(hidden = true) Authentication auth, @PathVariable String platform,
+            HttpServletRequest request) {
+        Platform known = Platform.fromKey(platform)
+                .orElseThrow(() -> ApiProblem.notFound("No " + platform + " account is linked to this account."));
+        signin.unlink(auth.account().id(), known, providers.offeredSet(), clientAddress.of(request));
+        return ResponseEntity.noContent().build();
+    }
+}

@@ -1,0 +1,204 @@
+package dev.portal.support;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import no.nav.security.mock.oauth2.MockOAuth2Server;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The providers' own APIs, in their real shapes, beside the mock OAuth 2 server that issues their
+ * tokens: Discord's {@code /users/@me}, GitHub's token endpoint (which answers refusals with 200) and
+ * {@code /user}, and X's {@code /2/users/me}. A token is checked by asking the mock server's userinfo
+ * endpoint of the same issuer, whose claims become the user. Each platform can be made slow or down.
+ */
+public final class FakeProviderApis {
+    /** How a platform's API answers. */
+    public enum Behaviour {
+        NORMAL,
+        /** Answers only after {@link #SLOW_DELAY_MS}: past Portal's provider timeout in tests. */
+        SLOW,
+        /** Drops the connection without an answer. */
+        DOWN
+    }
+
+    static final long SLOW_DELAY_MS = 6_000;
+    private final HttpServer server;
+    private final MockOAuth2Server oauth;
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final JsonMapper json = JsonMapper.builder().build();
+    private final Map<String, Behaviour> behaviours = new ConcurrentHashMap<>();
+
+    FakeProviderApis(MockOAuth2Server oauth) throws IOException {
+        this.oauth = oauth;
+        this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        // One slow platform must not hold up the others.
+        server.setExecutor(Executors.newCachedThreadPool());
+        server.createContext("/discord/api/users/@me", e -> guarded("discord", e, this::discordMe));
+        server.createContext("/github/login/oauth/access_token", e -> guarded("github", e, this::githubToken));
+        server.createContext("/github/api/user", e -> guarded("github", e, this::githubUser));
+        server.createContext("/x/api/2/users/me", e -> guarded("x", e, this::xMe));
+        server.start();
+    }
+
+    public String baseUrl(String platform) {
+        return "http://127.0.0.1:" + server.getAddress().getPort() + "/" + platform;
+    }
+
+    public void behave(String platform, Behaviour behaviour) {
+        behaviours.put(platform, behaviour);
+    }
+
+    public void reset() {
+        behaviours.clear();
+    }
+
+    private interface Handler {
+        void handle(HttpExchange exchange) throws IOException, InterruptedException;
+    }
+
+    private void guarded(String platform, HttpExchange exchange, Handler handler) throws IOException {
+        try {
+            switch (behaviours.getOrDefault(platform, Behaviour.NORMAL)) {
+                case DOWN -> {
+                    exchange.close();
+                    return;
+                }
+                case SLOW -> Thread.sleep(SLOW_DELAY_MS);
+                case NORMAL -> {
+                }
+            }
+            handler.handle(exchange);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            exchange.close();
+        }
+    }
+
+    /** The claims the mock server holds for this request's bearer token at {@code issuer}, or null. */
+    private JsonNode claims(HttpExchange exchange, String issuer) throws IOException, InterruptedException {
+        String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+        HttpResponse<String> userinfo = http.send(HttpRequest.newBuilder(URI.create(oauth.userInfoUrl(issuer).toString()))
+                .header("Authorization", authorization == null ? "" : authorization).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        return userinfo.statusCode() == 200 ? json.readTree(userinfo.body()) : null;
+    }
+
+    private static String text(JsonNode claims, String name) {
+        JsonNode value = claims.get(name);
+        return value == null || value.isNull() ? null : value.asString();
+    }
+
+    private void discordMe(HttpExchange exchange) throws IOException, InterruptedException {
+        JsonNode claims = claims(exchange, "discord");
+        if (claims == null) {
+            respond(exchange, 401, "{\"message\": \"401: Unauthorized\", \"code\": 0}");
+            return;
+        }
+        Map<String, Object> user = new LinkedHashMap<>();
+        user.put("id", claims.get("sub").stringValue());
+        user.put("username", text(claims, "username"));
+        user.put("global_name", text(claims, "global_name"));
+        user.put("avatar", text(claims, "avatar"));
+        user.put("discriminator", "0");
+        user.put("public_flags", 0);
+        respond(exchange, 200, json.writeValueAsString(user));
+    }
+
+    /**
+     * GitHub's token endpoint: the exchange is made at the mock server, but the answer is GitHub's —
+     * {@code token_type} in lower case, and a refused code as 200 with {@code error}. Without
+     * {@code Accept: application/json} GitHub answers form-encoded, and so does this.
+     */
+    private void githubToken(HttpExchange exchange) throws IOException, InterruptedException {
+        String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+        HttpRequest.Builder forward = HttpRequest.newBuilder(URI.create(oauth.tokenEndpointUrl("github").toString()))
+                .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(body));
+        String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+        if (authorization != null) {
+            forward.header("Authorization", authorization);
+        }
+        HttpResponse<String> answer = http.send(forward.build(), HttpResponse.BodyHandlers.ofString());
+        boolean wantsJson = String.valueOf(exchange.getRequestHeaders().getFirst("Accept")).contains("application/json");
+        if (answer.statusCode() != 200) {
+            respond(exchange, 200, wantsJson
+                    ? "{\"error\": \"bad_verification_code\", \"error_description\": \"The code passed is incorrect or expired.\"}"
+                    : "error=bad_verification_code");
+            return;
+        }
+        String accessToken = json.readTree(answer.body()).get("access_token").stringValue();
+        if (!wantsJson) {
+            respond(exchange, 200, "access_token=" + accessToken + "&scope=read%3Auser&token_type=bearer",
+                    "application/x-www-form-urlencoded");
+            return;
+        }
+        respond(exchange, 200, json.writeValueAsString(Map.of("access_token", accessToken, "token_type", "bearer",
+                "scope", "read:user")));
+    }
+
+    private void githubUser(HttpExchange exchange) throws IOException, InterruptedException {
+        if (exchange.getRequestHeaders().getFirst("User-Agent") == null) {
+            respond(exchange, 403, "{\"message\": \"Request forbidden by administrative rules.\"}");
+            return;
+        }
+        JsonNode claims = claims(exchange, "github");
+        if (claims == null) {
+            respond(exchange, 401, "{\"message\": \"Bad credentials\", \"status\": \"401\"}");
+            return;
+        }
+        Map<String, Object> user = new LinkedHashMap<>();
+        user.put("login", text(claims, "login"));
+        user.put("id", Long.parseLong(claims.get("sub").stringValue()));
+        user.put("node_id", "MDQ6VXNlcjE=");
+        user.put("avatar_url", "https://avatars.githubusercontent.com/u/" + claims.get("sub").stringValue() + "?v=4");
+        user.put("type", "User");
+        user.put("name", text(claims, "name"));
+        user.put("email", text(claims, "email"));
+        respond(exchange, 200, json.writeValueAsString(user));
+    }
+
+    /** X wraps the user in {@code data}, and names the avatar only when {@code user.fields} asks for it. */
+    private void xMe(HttpExchange exchange) throws IOException, InterruptedException {
+        JsonNode claims = claims(exchange, "x");
+        if (claims == null) {
+            respond(exchange, 401, "{\"title\": \"Unauthorized\", \"type\": \"about:blank\", \"status\": 401}");
+            return;
+        }
+        Map<String, Object> user = new LinkedHashMap<>();
+        user.put("id", claims.get("sub").stringValue());
+        user.put("name", text(claims, "name"));
+        user.put("username", text(claims, "username"));
+        String query = exchange.getRequestURI().getRawQuery();
+        if (query != null && query.contains("user.fields=profile_image_url")) {
+            user.put("profile_image_url", "https://pbs.twimg.com/profile_images/" + claims.get("sub").stringValue()
+                    + "/normal.jpg");
+        }
+        respond(exchange, 200, json.writeValueAsString(Map.of("data", user)));
+    }
+
+    private static void respond(HttpExchange exchange, int status, String body) throws IOException {
+        respond(exchange, status, body, "application/json");
+    }
+
+    private static void respond(HttpExchange exchange, int status, String body, String contentType) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", contentType);
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+}
