@@ -1,0 +1,216 @@
+package dev.portal.signin;
+
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+
+import dev.portal.support.FakeProviderApis;
+import dev.portal.support.PortalTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import tools.jackson.databind.JsonNode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * GitHub, X and LinkedIn end to end against stand-ins that speak their shapes: the mock OAuth 2 server
+ * issues codes and tokens (and LinkedIn's ID tokens), and {@link FakeProviderApis} answers GitHub's token
+ * endpoint and /user and X's /2/users/me. Discord's own flow is in {@link DiscordSigninTest}.
+ */
+class OAuthProvidersTest extends PortalTest {
+
+    private static Map<String, String> query(String location) {
+        return Arrays.stream(URI.create(location).getRawQuery().split("&")).map(p -> p.split("=", 2))
+                .collect(Collectors.toMap(p -> p[0], p -> URLDecoder.decode(p[1], StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void theOfferedPlatformsAreListedWithTheirPaths() {
+        JsonNode providers = get("/v1/auth/providers", Credential.NONE).json();
+
+        assertThat(providers.valueStream().map(p -> p.get("platform").stringValue()))
+                .containsExactly("discord", "telegram", "github", "linkedin", "x");
+        JsonNode github = providers.get(2);
+        assertThat(github.get("login_url").stringValue()).isEqualTo("/v1/auth/github/login");
+        assertThat(github.get("link_url").stringValue()).isEqualTo("/v1/auth/github/link");
+    }
+
+    @Test
+    void githubSignInCreatesTheUserFromUser() {
+        String id = uniqueDiscordId();
+        String login = unique("octo");
+
+        SignIn signIn = signIn("github", id, Map.of("login", login, "name", "The Octocat"), "/home");
+
+        assertThat(signIn.callback().status()).as(signIn.callback().body()).isEqualTo(302);
+        assertThat(signIn.callback().header("Location")).isEqualTo("/home");
+        Map<String, String> asked = query(signIn.login().header("Location"));
+        assertThat(asked).containsEntry("code_challenge_method", "S256").containsEntry("client_id", clientId("github"))
+                .containsKey("code_challenge").containsKey("state");
+        JsonNode me = get("/v1/users/me", Credential.session(signIn.session())).json();
+        assertThat(me.get("username").stringValue()).isEqualTo(login);
+        assertThat(me.get("avatar_url").stringValue()).isEqualTo("https://avatars.githubusercontent.com/u/" + id + "?v=4");
+        JsonNode linked = me.get("linked_platforms").get(0);
+        assertThat(linked.get("platform").stringValue()).isEqualTo("github");
+        assertThat(linked.get("platform_user_id").stringValue()).isEqualTo(id);
+        assertThat(linked.get("platform_username").stringValue()).isEqualTo(login);
+        assertThat(jdbc.sql("select platform from sessions where token_hash = sha256(convert_to(:t, 'UTF8'))")
+                .param("t", signIn.session()).query(String.class).single()).isEqualTo("github");
+    }
+
+    @Test
+    void xSignInReadsTheWrappedUserWithItsProfileImage() {
+        String id = uniqueDiscordId();
+        String handle = unique("xer");
+
+        String session = signedInWith("x", id, Map.of("username", handle, "name", "Ex Er"));
+
+        JsonNode me = get("/v1/users/me", Credential.session(session)).json();
+        assertThat(me.get("username").stringValue()).isEqualTo(handle);
+        assertThat(me.get("avatar_url").stringValue()).isEqualTo("https://pbs.twimg.com/profile_images/" + id + "/normal.jpg");
+        assertThat(me.get("linked_platforms").get(0).get("platform").stringValue()).isEqualTo("x");
+    }
+
+    @Test
+    void linkedinSignInBelievesOnlyAVerifiedIdTokenAndDerivesAUsernameFromTheName() {
+        String sub = "li-" + uniqueDiscordId();
+
+        SignIn signIn = signIn("linkedin", sub, Map.of("name", "Ada Lovelace", "picture", "https://media.licdn.com/ada.jpg",
+                "email", "ada@example.com"), "/");
+
+        assertThat(signIn.callback().status()).as(signIn.callback().body()).isEqualTo(302);
+        Map<String, String> asked = query(signIn.login().header("Location"));
+        // LinkedIn refuses a PKCE verifier from web apps; the nonce is what binds its ID token.
+        assertThat(asked).containsKey("nonce").doesNotContainKey("code_challenge");
+        assertThat(asked.get("scope")).contains("openid");
+        JsonNode me = get("/v1/users/me", Credential.session(signIn.session())).json();
+        assertThat(me.get("username").stringValue()).startsWith("Ada_Lovelace");
+        assertThat(me.get("avatar_url").stringValue()).isEqualTo("https://media.licdn.com/ada.jpg");
+        JsonNode linked = me.get("linked_platforms").get(0);
+        assertThat(linked.get("platform_user_id").stringValue()).isEqualTo(sub);
+        assertThat(linked.get("platform_username").stringValue()).isEqualTo("Ada Lovelace");
+    }
+
+    @Test
+    void linkedinRefusesAnIdTokenIssuedForAnotherSignIn() {
+        // A code from one flow carries that flow's nonce; redeemed in another flow, the nonce does not match.
+        Response first = get("/v1/auth/linkedin/login", Credential.NONE);
+        Response firstCode = get(first.header("Location"), Credential.NONE);
+        Response second = get("/v1/auth/linkedin/login", Credential.NONE);
+        String code = query(firstCode.header("Location")).get("code");
+        String state = second.cookie("psignin");
+
+        Response callback = get("/v1/auth/linkedin/callback?code=" + code + "&state=" + state, Credential.NONE,
+                "Cookie", "psignin=" + state);
+
+        assertProblem(callback, 400, "signin_failed");
+        assertThat(callback.cookie("psession")).isNull();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"github", "x", "linkedin"})
+    void aStateWorksOnceAndOnlyInTheBrowserThatStartedIt(String platform) {
+        SignIn signIn = signIn(platform, uniqueDiscordId(), Map.of("login", unique("s"), "username", unique("s"),
+                "name", "State Test"), "/");
+        assertThat(signIn.callback().status()).isEqualTo(302);
+
+        Response replay = get(signIn.authorize().header("Location"), Credential.NONE,
+                "Cookie", "psignin=" + signIn.login().cookie("psignin"));
+        assertProblem(replay, 400, "invalid_state");
+
+        Response attackers = get("/v1/auth/" + platform + "/login", Credential.NONE);
+        Response attackersCode = get(attackers.header("Location"), Credential.NONE);
+        Response victims = get("/v1/auth/" + platform + "/login", Credential.NONE);
+        Response foreign = get(attackersCode.header("Location"), Credential.NONE, "Cookie", "psignin=" + victims.cookie("psignin"));
+        assertProblem(foreign, 400, "invalid_state");
+        assertThat(foreign.cookie("psession")).isNull();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"github", "x", "linkedin"})
+    void anAuthorizationCodeWorksOnce(String platform) {
+        SignIn used = signIn(platform, uniqueDiscordId(), Map.of("login", unique("c"), "username", unique("c"),
+                "name", "Code Test"), "/");
+        assertThat(used.callback().status()).isEqualTo(302);
+        String code = query(used.authorize().header("Location")).get("code");
+
+        Response again = get("/v1/auth/" + platform + "/login", Credential.NONE);
+        String state = again.cookie("psignin");
+        Response replay = get("/v1/auth/" + platform + "/callback?code=" + code + "&state=" + state, Credential.NONE,
+                "Cookie", "psignin=" + state);
+
+        assertProblem(replay, 400, "signin_failed");
+        assertThat(replay.cookie("psession")).isNull();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"discord", "github", "x"})
+    void aCodeRedeemedWithAnotherFlowsVerifierIsRefused(String platform) {
+        Response first = get("/v1/auth/" + platform + "/login", Credential.NONE);
+        Response firstCode = get(first.header("Location"), Credential.NONE);
+        Response second = get("/v1/auth/" + platform + "/login", Credential.NONE);
+        String code = query(firstCode.header("Location")).get("code");
+        String state = second.cookie("psignin");
+
+        // The state is the second flow's, so Portal sends the second flow's verifier: PKCE must fail.
+        Response callback = get("/v1/auth/" + platform + "/callback?code=" + code + "&state=" + state, Credential.NONE,
+                "Cookie", "psignin=" + state);
+
+        assertProblem(callback, 400, "signin_failed");
+        assertThat(callback.cookie("psession")).isNull();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"github", "x", "linkedin"})
+    void aRefusalAtTheProviderEndsTheSignIn(String platform) {
+        Response login = get("/v1/auth/" + platform + "/login", Credential.NONE);
+        String state = login.cookie("psignin");
+
+        Response callback = get("/v1/auth/" + platform + "/callback?error=access_denied&error_description=no&state=" + state,
+                Credential.NONE, "Cookie", "psignin=" + state);
+
+        assertProblem(callback, 400, "signin_failed");
+        assertThat(callback.cookie("psession")).isNull();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"github", "x"})
+    void aProviderThatIsDownAnswers502(String platform) {
+        providerApis().behave(platform, FakeProviderApis.Behaviour.DOWN);
+        Response login = get("/v1/auth/" + platform + "/login", Credential.NONE);
+        Response authorize = get(login.header("Location"), Credential.NONE);
+
+        Response callback = get(authorize.header("Location"), Credential.NONE, "Cookie", "psignin=" + login.cookie("psignin"));
+
+        JsonNode problem = assertProblem(callback, 502, "provider_unavailable");
+        assertThat(problem.get("detail").stringValue()).doesNotContain("127.0.0.1", "http");
+        assertThat(callback.cookie("psession")).isNull();
+    }
+
+    @Test
+    void aSlowProviderAnswers504WithinTheTimeoutWhileAnotherStillSignsPeopleIn() throws Exception {
+        providerApis().behave("github", FakeProviderApis.Behaviour.SLOW);
+        Response login = get("/v1/auth/github/login", Credential.NONE);
+        Response authorize = get(login.header("Location"), Credential.NONE);
+
+        long started = System.nanoTime();
+        CompletableFuture<Response> slow = CompletableFuture.supplyAsync(() -> get(authorize.header("Location"),
+                Credential.NONE, "Cookie", "psignin=" + login.cookie("psignin")));
+        String discord = signInWithDiscord(uniqueDiscordId(), unique("meanwhile"));
+        boolean discordFirst = !slow.isDone();
+        Response callback = slow.get();
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+        assertThat(get("/v1/users/me", Credential.session(discord)).status()).isEqualTo(200);
+        assertThat(discordFirst).as("Discord sign-in finished while GitHub was still pending").isTrue();
+        assertProblem(callback, 504, "provider_timeout");
+        // The test timeout is 2 s; the stand-in would answer after 6 s.
+        assertThat(took).isLessThan(Duration.ofMillis(4_500));
+    }
+}
