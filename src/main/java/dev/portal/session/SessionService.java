@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 
 import dev.portal.platform.CacheInvalidation;
+import dev.portal.platform.GeoLocator;
 import dev.portal.platform.PortalProperties;
 import dev.portal.platform.Secrets;
 import org.springframework.stereotype.Service;
@@ -43,9 +44,12 @@ public class SessionService {
     private final Clock clock;
     private final CacheInvalidation invalidation;
     private final CredentialCache<LiveSession> cache;
+    private final GeoLocator places;
 
-    SessionService(SessionRepository sessions, PortalProperties properties, CacheInvalidation invalidation, Clock clock) {
+    SessionService(SessionRepository sessions, PortalProperties properties, CacheInvalidation invalidation, Clock clock,
+            GeoLocator places) {
         this.sessions = sessions;
+        this.places = places;
         this.invalidation = invalidation;
         this.settings = properties.session();
         this.clock = clock;
@@ -56,7 +60,7 @@ public class SessionService {
         String token = Secrets.randomToken();
         Instant now = clock.instant();
         String agent = userAgent == null ? null : userAgent.substring(0, Math.min(userAgent.length(), 512));
-        long id = sessions.insert(Secrets.sha256(token), userId, platform, ip, agent, now,
+        long id = sessions.insert(Secrets.sha256(token), userId, platform, ip, places.locate(ip), agent, now,
                 now.plus(settings.absoluteTimeout()));
         return new Issued(id, token);
     }
