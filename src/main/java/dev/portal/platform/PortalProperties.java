@@ -18,6 +18,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param allowedOrigins origins besides {@code publicUrl} that may send cookie-authenticated writes
  * @param bootstrapToken if set and no Owner exists, the first Owner's personal access token
  * @param geoipDb a MaxMind City database for the places of new sessions; null or empty leaves them unknown
+ * @param secretKey base64 of the 32-byte key that seals stored provider tokens; empty uses {@code dataDir/secret.key}
  */
 @ConfigurationProperties("portal")
 public record PortalProperties(
@@ -29,7 +30,8 @@ public record PortalProperties(
         @DefaultValue List<String> allowedOrigins,
         @DefaultValue("") String bootstrapToken,
         @DefaultValue Session session,
-        Path geoipDb) {
+        Path geoipDb,
+        @DefaultValue("") String secretKey) {
 
     /**
      * @param idleTimeout a session unused this long ends (last use is written at most once a minute)

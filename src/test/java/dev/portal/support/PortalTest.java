@@ -64,6 +64,8 @@ public abstract class PortalTest {
         registry.add("portal.trusted-proxies", () -> "127.0.0.1");
         // MaxMind's test database (a copy, with its licence); Maven runs tests in the project directory.
         registry.add("portal.geoip-db", () -> GEOIP_TEST_DB.toAbsolutePath().toString());
+        // A fixed key, so that the suite writes no secret.key into the project's ./data.
+        registry.add("portal.secret-key", () -> "dGVzdC1vbmx5LXNlY3JldC1rZXktMzItYnl0ZXMhISE=");
     }
 
     @TestConfiguration(proxyBeanMethods = false)
