@@ -17,6 +17,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param trustedProxies addresses or CIDR ranges whose {@code X-Forwarded-For} is believed
  * @param allowedOrigins origins besides {@code publicUrl} that may send cookie-authenticated writes
  * @param bootstrapToken if set and no Owner exists, the first Owner's personal access token
+ * @param geoipDb a MaxMind City database for the places of new sessions; null or empty leaves them unknown
+ * @param secretKey base64 of the 32-byte key that seals stored provider tokens; empty uses {@code dataDir/secret.key}
  */
 @ConfigurationProperties("portal")
 public record PortalProperties(
@@ -27,7 +29,9 @@ public record PortalProperties(
         @DefaultValue List<String> trustedProxies,
         @DefaultValue List<String> allowedOrigins,
         @DefaultValue("") String bootstrapToken,
-        @DefaultValue Session session) {
+        @DefaultValue Session session,
+        Path geoipDb,
+        @DefaultValue("") String secretKey) {
 
     /**
      * @param idleTimeout a session unused this long ends (last use is written at most once a minute)

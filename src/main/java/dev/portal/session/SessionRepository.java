@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 
 import dev.portal.platform.Db;
+import dev.portal.platform.GeoLocator;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -18,14 +19,16 @@ public class SessionRepository {
         this.jdbc = jdbc;
     }
 
-    long insert(byte[] tokenHash, long userId, String platform, String ip, String userAgent, Instant now,
-            Instant expiresAt) {
+    long insert(byte[] tokenHash, long userId, String platform, String ip, GeoLocator.Place place, String userAgent,
+            Instant now, Instant expiresAt) {
         return jdbc.sql("""
-                insert into sessions (token_hash, user_id, platform, ip, user_agent, created_at, last_seen_at, expires_at)
-                values (:hash, :userId, :platform, :ip, :userAgent, :now, :now, :expiresAt)
+                insert into sessions (token_hash, user_id, platform, ip, country, region, city, user_agent,
+                                      created_at, last_seen_at, expires_at)
+                values (:hash, :userId, :platform, :ip, :country, :region, :city, :userAgent, :now, :now, :expiresAt)
                 returning id
                 """)
                 .param("hash", tokenHash).param("userId", userId).param("platform", platform).param("ip", ip)
+                .param("country", place.country()).param("region", place.region()).param("city", place.city())
                 .param("userAgent", userAgent).param("now", Db.ts(now)).param("expiresAt", Db.ts(expiresAt))
                 .query(Long.class).single();
     }

@@ -8,6 +8,7 @@ import java.util.Optional;
 
 import dev.portal.audit.AuditLog;
 import dev.portal.platform.CacheInvalidation;
+import dev.portal.platform.GeoLocator;
 import dev.portal.platform.PortalProperties;
 import dev.portal.platform.Secrets;
 import org.springframework.stereotype.Service;
@@ -47,12 +48,14 @@ public class SessionService {
     private final CredentialCache<LiveSession> cache;
     private final AuditLog audit;
     private final TransactionTemplate transaction;
+    private final GeoLocator places;
 
     SessionService(SessionRepository sessions, PortalProperties properties, CacheInvalidation invalidation,
-            AuditLog audit, TransactionTemplate transaction, Clock clock) {
+            AuditLog audit, TransactionTemplate transaction, Clock clock, GeoLocator places) {
         this.sessions = sessions;
         this.audit = audit;
         this.transaction = transaction;
+        this.places = places;
         this.invalidation = invalidation;
         this.settings = properties.session();
         this.clock = clock;
@@ -63,7 +66,7 @@ public class SessionService {
         String token = Secrets.randomToken();
         Instant now = clock.instant();
         String agent = userAgent == null ? null : userAgent.substring(0, Math.min(userAgent.length(), 512));
-        long id = sessions.insert(Secrets.sha256(token), userId, platform, ip, agent, now,
+        long id = sessions.insert(Secrets.sha256(token), userId, platform, ip, places.locate(ip), agent, now,
                 now.plus(settings.absoluteTimeout()));
         return new Issued(id, token);
     }

@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ClientAddressTest {
     private static ClientAddress trusting(String... proxies) {
         return new ClientAddress(new PortalProperties(URI.create("http://127.0.0.1:8080"), Path.of("data"), "", 10,
-                List.of(proxies), List.of(), "", new PortalProperties.Session(Duration.ofDays(7), Duration.ofDays(30))));
+                List.of(proxies), List.of(), "", new PortalProperties.Session(Duration.ofDays(7), Duration.ofDays(30)), null, ""));
     }
 
     private static MockHttpServletRequest from(String peer, String forwardedFor) {

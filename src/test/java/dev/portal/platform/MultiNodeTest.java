@@ -6,6 +6,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -15,6 +16,7 @@ import dev.portal.session.SessionService;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -24,21 +26,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * SPEC §3 and §6, SECURITY 4: two Portal nodes on one PostgreSQL. Started together with the same
  * bootstrap token, exactly one creates the first Owner; a session ended on one node stops working on
- * the other within a second, although both had it cached.
+ * the other within a second, although both had it cached. Sharing a data directory, they also generate
+ * one secret key between them, so either opens what the other sealed.
  */
 @Tag("own-database")
 class MultiNodeTest {
     private static final String TOKEN = "multi-node-token-0123456789abcdef01234567";
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    @TempDir
+    Path dataDir;
 
     @Test
-    void nodesShareOneOwnerAndRevocationReachesEveryNode() throws Exception {
+    void nodesShareOneOwnerAndOneSecretKeyAndRevocationReachesEveryNode() throws Exception {
         try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start()) {
             String url = postgres.getJdbcUrl("postgres", "postgres");
             int portA = freePort();
             int portB = freePort();
-            CompletableFuture<ConfigurableApplicationContext> a = CompletableFuture.supplyAsync(() -> node(url, portA));
-            CompletableFuture<ConfigurableApplicationContext> b = CompletableFuture.supplyAsync(() -> node(url, portB));
+            CompletableFuture<ConfigurableApplicationContext> a = CompletableFuture.supplyAsync(() -> node(url, portA, dataDir));
+            CompletableFuture<ConfigurableApplicationContext> b = CompletableFuture.supplyAsync(() -> node(url, portB, dataDir));
             try (ConfigurableApplicationContext nodeA = a.get(); ConfigurableApplicationContext nodeB = b.get()) {
                 JdbcClient jdbc = nodeA.getBean(JdbcClient.class);
                 assertThat(jdbc.sql("select count(*) from users where permission_level = 3").query(Long.class).single())
@@ -57,13 +62,16 @@ class MultiNodeTest {
                     assertThat(Duration.ofNanos(System.nanoTime() - started)).as("revocation reaching node A")
                             .isLessThan(Duration.ofSeconds(1));
                 }
+
+                byte[] sealed = nodeA.getBean(SecretCipher.class).seal("provider-token", "identity:github:1");
+                assertThat(nodeB.getBean(SecretCipher.class).open(sealed, "identity:github:1")).contains("provider-token");
             }
         }
     }
 
-    private static ConfigurableApplicationContext node(String url, int port) {
+    private static ConfigurableApplicationContext node(String url, int port, Path dataDir) {
         return new SpringApplicationBuilder(PortalApplication.class).run("--portal.database-url=" + url,
-                "--server.port=" + port, "--portal.bootstrap-token=" + TOKEN);
+                "--server.port=" + port, "--portal.bootstrap-token=" + TOKEN, "--portal.data-dir=" + dataDir);
     }
 
     private int status(int port, String method, String path, String session) throws Exception {

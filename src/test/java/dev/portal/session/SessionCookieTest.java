@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SessionCookieTest {
     private static SessionCookie cookieFor(String publicUrl) {
         return new SessionCookie(new PortalProperties(URI.create(publicUrl), Path.of("data"), "", 10, List.of(), List.of(),
-                "", new PortalProperties.Session(Duration.ofDays(7), Duration.ofDays(30))));
+                "", new PortalProperties.Session(Duration.ofDays(7), Duration.ofDays(30)), null, ""));
     }
 
     @Test

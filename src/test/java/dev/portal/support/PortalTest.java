@@ -5,6 +5,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -43,6 +44,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 public abstract class PortalTest {
     public static final String BOOTSTRAP_TOKEN = "test-bootstrap-0123456789abcdef0123456789abcdef";
     public static final String DISCORD_CLIENT_ID = "portal-test-client";
+    public static final Path GEOIP_TEST_DB = Path.of("src/test/resources/geoip/GeoIP2-City-Test.mmdb");
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
 
     @DynamicPropertySource
@@ -73,6 +75,10 @@ public abstract class PortalTest {
         // Short, so that tests of a slow provider wait little.
         registry.add("portal.signin.provider-timeout", () -> "2s");
         registry.add("portal.trusted-proxies", () -> "127.0.0.1");
+        // MaxMind's test database (a copy, with its licence); Maven runs tests in the project directory.
+        registry.add("portal.geoip-db", () -> GEOIP_TEST_DB.toAbsolutePath().toString());
+        // A fixed key, so that the suite writes no secret.key into the project's ./data.
+        registry.add("portal.secret-key", () -> "dGVzdC1vbmx5LXNlY3JldC1rZXktMzItYnl0ZXMhISE=");
     }
 
     public static final String TELEGRAM_BOT_TOKEN = "123456789:AAportal-test-telegram-bot-token";
