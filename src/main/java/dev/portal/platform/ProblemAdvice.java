@@ -36,8 +36,9 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(ApiProblem.class)
     ResponseEntity<ProblemDetail> apiProblem(ApiProblem e, HttpServletRequest request) {
-        return ResponseEntity.status(e.status()).header(HttpHeaders.CACHE_CONTROL, "no-store")
-                .body(ProblemWriter.problem(e, request));
+        ResponseEntity.BodyBuilder response = ResponseEntity.status(e.status()).header(HttpHeaders.CACHE_CONTROL, "no-store");
+        e.headers().forEach((name, value) -> response.header(name, value));
+        return response.body(ProblemWriter.problem(e, request));
     }
 
     @ExceptionHandler({CannotGetJdbcConnectionException.class, DataAccessResourceFailureException.class,
