@@ -60,6 +60,9 @@ public abstract class PortalTest {
         // The stand-in server insists on OpenID Connect's scope; Discord accepts it beside identify.
         registry.add("portal.signin.discord.scope", () -> "identify openid");
         registry.add("portal.trusted-proxies", () -> "127.0.0.1");
+        // Most tests sign in from 127.0.0.1, many times over; rate-limit tests come from addresses sent in
+        // X-Forwarded-For (believed from the trusted 127.0.0.1) and get the default limits.
+        registry.add("portal.rate-limit.exempt", () -> "127.0.0.1");
     }
 
     @TestConfiguration(proxyBeanMethods = false)
