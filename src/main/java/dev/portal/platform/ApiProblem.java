@@ -1,8 +1,10 @@
 package dev.portal.platform;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 
 /**
@@ -13,16 +15,23 @@ public class ApiProblem extends RuntimeException {
     private final HttpStatus status;
     private final String code;
     private final Map<String, Object> properties;
+    private final Map<String, String> headers;
 
     public ApiProblem(HttpStatus status, String code, String detail) {
         this(status, code, detail, Map.of());
     }
 
     public ApiProblem(HttpStatus status, String code, String detail, Map<String, ?> properties) {
+        this(status, code, detail, properties, Map.of());
+    }
+
+    /** {@code headers} go on the response beside the body (e.g. {@code Retry-After}), from MVC and from filters alike. */
+    public ApiProblem(HttpStatus status, String code, String detail, Map<String, ?> properties, Map<String, String> headers) {
         super(detail, null, false, false);
         this.status = status;
         this.code = code;
         this.properties = new LinkedHashMap<>(properties);
+        this.headers = Map.copyOf(headers);
     }
 
     public HttpStatus status() {
@@ -35,6 +44,10 @@ public class ApiProblem extends RuntimeException {
 
     public Map<String, Object> properties() {
         return properties;
+    }
+
+    public Map<String, String> headers() {
+        return headers;
     }
 
     public static ApiProblem unauthenticated() {
@@ -58,6 +71,20 @@ public class ApiProblem extends RuntimeException {
         Map<String, Object> properties = new LinkedHashMap<>();
         properties.put("until", java.time.Instant.MAX.equals(until) ? null : V1Time.format(until));
         return new ApiProblem(HttpStatus.FORBIDDEN, code, detail, properties);
+    }
+
+    /** 429 {@code rate_limited}; {@code Retry-After} is whole seconds, rounded up, at least 1. */
+    public static ApiProblem rateLimited(Duration retryAfter) {
+        long seconds = Math.max(1, retryAfter.plusNanos(999_999_999).getSeconds());
+        return new ApiProblem(HttpStatus.TOO_MANY_REQUESTS, "rate_limited",
+                "Too many requests; retry in " + seconds + " s.", Map.of(),
+                Map.of(HttpHeaders.RETRY_AFTER, Long.toString(seconds)));
+    }
+
+    /** 503 {@code unavailable} with {@code Retry-After}, for when the database is away. */
+    public static ApiProblem unavailable() {
+        return new ApiProblem(HttpStatus.SERVICE_UNAVAILABLE, "unavailable", "The service is briefly unavailable; retry shortly.",
+                Map.of(), Map.of(HttpHeaders.RETRY_AFTER, ProblemWriter.RETRY_AFTER_SECONDS));
     }
 
     public static ApiProblem invalidFields(Map<String, String> errors) {

@@ -65,15 +65,25 @@ public class ClientAddress {
 
     record Cidr(byte[] network, int prefix) {
         static Cidr parse(String text) {
+            return parse(text, "PORTAL_TRUSTED_PROXIES");
+        }
+
+        /** {@code setting} names the setting the text came from, for the error message. */
+        static Cidr parse(String text, String setting) {
             String[] parts = text.split("/", 2);
             InetAddress address = ClientAddress.parse(parts[0]);
             if (address == null) {
-                throw new IllegalArgumentException("PORTAL_TRUSTED_PROXIES: not an IP address or CIDR range: " + text);
+                throw new IllegalArgumentException(setting + ": not an IP address or CIDR range: " + text);
             }
             byte[] bytes = address.getAddress();
-            int prefix = parts.length == 2 ? Integer.parseInt(parts[1]) : bytes.length * 8;
+            int prefix;
+            try {
+                prefix = parts.length == 2 ? Integer.parseInt(parts[1]) : bytes.length * 8;
+            } catch (NumberFormatException e) {
+                prefix = -1;
+            }
             if (prefix < 0 || prefix > bytes.length * 8) {
-                throw new IllegalArgumentException("PORTAL_TRUSTED_PROXIES: bad prefix length in " + text);
+                throw new IllegalArgumentException(setting + ": bad prefix length in " + text);
             }
             return new Cidr(bytes, prefix);
         }

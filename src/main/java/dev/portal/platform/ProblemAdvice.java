@@ -36,8 +36,9 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(ApiProblem.class)
     ResponseEntity<ProblemDetail> apiProblem(ApiProblem e, HttpServletRequest request) {
-        return ResponseEntity.status(e.status()).header(HttpHeaders.CACHE_CONTROL, "no-store")
-                .body(ProblemWriter.problem(e, request));
+        ResponseEntity.BodyBuilder response = ResponseEntity.status(e.status()).header(HttpHeaders.CACHE_CONTROL, "no-store");
+        e.headers().forEach((name, value) -> response.header(name, value));
+        return response.body(ProblemWriter.problem(e, request));
     }
 
     @ExceptionHandler({CannotGetJdbcConnectionException.class, DataAccessResourceFailureException.class,
@@ -66,8 +67,10 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
                 : body instanceof ProblemDetail given && given.getDetail() != null ? given.getDetail()
                         : HttpStatus.valueOf(status.value()).getReasonPhrase();
         ProblemDetail problem = ProblemWriter.problem(status, codeFor(ex, status), detail, Map.of(), servletRequest);
-        headers.set(HttpHeaders.CACHE_CONTROL, "no-store");
-        return super.handleExceptionInternal(ex, problem, headers, status, request);
+        // Spring passes read-only headers for some exceptions (a 404 for an unknown path), so copy them.
+        HttpHeaders writable = HttpHeaders.copyOf(headers);
+        writable.set(HttpHeaders.CACHE_CONTROL, "no-store");
+        return super.handleExceptionInternal(ex, problem, writable, status, request);
     }
 
     static String codeFor(Exception ex, HttpStatusCode status) {

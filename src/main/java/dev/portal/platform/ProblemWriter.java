@@ -33,6 +33,7 @@ public class ProblemWriter {
             case 406 -> "not_acceptable";
             case 413 -> "payload_too_large";
             case 415 -> "unsupported_media_type";
+            case 429 -> "rate_limited";
             case 503 -> "unavailable";
             default -> status.is4xxClientError() ? "bad_request" : "internal_error";
         };
@@ -57,6 +58,7 @@ public class ProblemWriter {
     }
 
     public void write(HttpServletRequest request, HttpServletResponse response, ApiProblem e) throws IOException {
+        e.headers().forEach(response::setHeader);
         write(response, problem(e, request));
     }
 

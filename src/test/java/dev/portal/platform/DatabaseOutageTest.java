@@ -55,6 +55,14 @@ class DatabaseOutageTest {
             assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
                     t -> assertThat(t).startsWith("application/problem+json"));
             assertThat(response.body()).contains("\"code\":\"unavailable\"").doesNotContain("Exception", "SQL");
+
+            // The sign-in rate limit cannot count either: it refuses the same way rather than let a burst through.
+            HttpResponse<String> start = http.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + "/v1/auth/discord/login")).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(start.statusCode()).as(start.body()).isEqualTo(503);
+            assertThat(start.headers().firstValue("Retry-After")).hasValue("5");
+            assertThat(start.body()).contains("\"code\":\"unavailable\"").doesNotContain("Exception", "SQL");
         }
     }
 
