@@ -70,6 +70,18 @@ public class IdentityRepository {
                 .param("now", Db.ts(now)).param("id", identityId).update();
     }
 
+    /**
+     * Keeps the provider's tokens for the identity, already sealed ({@code SecretCipher}, with
+     * {@link LinkedIdentity#tokenContext} as the context); null clears one.
+     */
+    public void storeTokens(long identityId, byte[] accessToken, byte[] refreshToken, Instant expiresAt) {
+        jdbc.sql("""
+                update linked_identities set access_token = :access, refresh_token = :refresh, token_expires_at = :expires
+                where id = :id
+                """).param("access", accessToken).param("refresh", refreshToken).param("expires", Db.ts(expiresAt))
+                .param("id", identityId).update();
+    }
+
     public int deleteByUserAndPlatform(long userId, Platform platform) {
         return jdbc.sql("""
                 delete from linked_identities where user_id = :userId and platform = :platform

@@ -13,4 +13,9 @@ public record LinkedIdentity(
         String platformAvatarUrl,
         Instant linkedAt,
         Instant lastAuthenticatedAt) {
+
+    /** What a sealed provider token of this identity is bound to, so it cannot be moved to another row. */
+    public static String tokenContext(Platform platform, String instance, String platformUserId) {
+        return "identity:" + platform.key() + ":" + instance + ":" + platformUserId;
+    }
 }

@@ -42,6 +42,14 @@ public record PortalProperties(
             @DefaultValue("30d") Duration absoluteTimeout) {
     }
 
+    /** Without the bootstrap token and the secret key: a record's own toString would print them. */
+    @Override
+    public String toString() {
+        return "PortalProperties[publicUrl=" + publicUrl + ", dataDir=" + dataDir + ", databaseUrl=" + (databaseUrl.isEmpty()
+                ? "" : "(set)") + ", bootstrapToken=" + (bootstrapToken.isEmpty() ? "" : "(set)") + ", secretKey="
+                + (secretKey.isEmpty() ? "" : "(set)") + "]";
+    }
+
     public boolean secureCookies() {
         return "https".equalsIgnoreCase(publicUrl.getScheme());
     }

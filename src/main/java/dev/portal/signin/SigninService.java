@@ -17,6 +17,7 @@ import dev.portal.moderation.ModerationRepository;
 import dev.portal.moderation.Restrictions;
 import dev.portal.platform.ApiProblem;
 import dev.portal.platform.CacheInvalidation;
+import dev.portal.platform.SecretCipher;
 import dev.portal.session.SessionService;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.http.HttpStatus;
@@ -42,11 +43,13 @@ class SigninService {
     private final AuditLog audit;
     private final CacheInvalidation invalidation;
     private final TransactionTemplate transaction;
+    private final SecretCipher cipher;
     private final Clock clock;
 
     SigninService(UserRepository users, IdentityRepository identities, ModerationRepository moderation,
             SessionService sessions, AuditLog audit, CacheInvalidation invalidation, TransactionTemplate transaction,
-            Clock clock) {
+            SecretCipher cipher, Clock clock) {
+        this.cipher = cipher;
         this.users = users;
         this.identities = identities;
         this.moderation = moderation;
@@ -113,6 +116,7 @@ class SigninService {
                         throw identityInUse();
                     }
                     identities.refresh(existing.get().id(), profile.platformUsername(), profile.avatarUrl(), now);
+                    keepTokens(existing.get().id(), profile);
                     return Linked.ALREADY;
                 }
                 if (!profile.platform().allowsSeveralPerUser() && identities.findByUser(userId).stream()
@@ -122,6 +126,7 @@ class SigninService {
                 }
                 long identityId = identities.insert(userId, profile.platform(), profile.instance(),
                         profile.platformUserId(), profile.platformUsername(), profile.avatarUrl(), now);
+                keepTokens(identityId, profile);
                 audit.record("link", userId, userId, ip, Map.of("platform", platform, "identity_id", identityId));
                 return Linked.NEW;
             });
@@ -182,12 +187,25 @@ class SigninService {
         Optional<LinkedIdentity> existing = identities.find(profile.platform(), profile.instance(), profile.platformUserId());
         if (existing.isPresent()) {
             identities.refresh(existing.get().id(), profile.platformUsername(), profile.avatarUrl(), now);
+            keepTokens(existing.get().id(), profile);
             return new FoundUser(existing.get().userId(), false);
         }
         long userId = users.insert(freeUsername(profile.nameHint()), 0, null, now);
-        identities.insert(userId, profile.platform(), profile.instance(), profile.platformUserId(),
+        long identityId = identities.insert(userId, profile.platform(), profile.instance(), profile.platformUserId(),
                 profile.platformUsername(), profile.avatarUrl(), now);
+        keepTokens(identityId, profile);
         return new FoundUser(userId, true);
+    }
+
+    /** The provider's newest tokens replace the stored ones, sealed; a provider that gave none leaves them be. */
+    private void keepTokens(long identityId, ProviderProfile profile) {
+        ProviderProfile.Tokens tokens = profile.tokens();
+        if (tokens == null) {
+            return;
+        }
+        String context = LinkedIdentity.tokenContext(profile.platform(), profile.instance(), profile.platformUserId());
+        identities.storeTokens(identityId, cipher.seal(tokens.accessToken(), context),
+                tokens.refreshToken() == null ? null : cipher.seal(tokens.refreshToken(), context), tokens.expiresAt());
     }
 
     private static <T> T retryingRaces(java.util.function.Supplier<T> work) {
