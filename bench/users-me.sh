@@ -35,7 +35,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-python3 bench/fake_discord.py "$FAKE_PORT" & FAKE_PID=$!
+python3 bench/fake_providers.py "$FAKE_PORT" & FAKE_PID=$!
 
 PORTAL_DATA_DIR="$WORK/data" SERVER_PORT=$PORT PORTAL_PUBLIC_URL="http://127.0.0.1:$PORT" \
 PORTAL_SIGNIN_DISCORD_CLIENT_ID=bench PORTAL_SIGNIN_DISCORD_CLIENT_SECRET=bench-secret \
