@@ -90,9 +90,14 @@ class SigninRateLimitFilter extends OncePerRequestFilter {
         if (!"GET".equals(method) && !"HEAD".equals(method)) {
             return null;
         }
+        String uri = request.getRequestURI();
+        // Every request passes here; only those that could spell a sign-in path are parsed.
+        if (!uri.contains("/auth/") && uri.indexOf('%') < 0 && uri.indexOf(';') < 0) {
+            return null;
+        }
         PathContainer path;
         try {
-            path = RequestPath.parse(request.getRequestURI(), request.getContextPath()).pathWithinApplication();
+            path = RequestPath.parse(uri, request.getContextPath()).pathWithinApplication();
         } catch (IllegalArgumentException e) {
             return null; // not decodable, so Spring MVC cannot route it to the controller either
         }

@@ -78,7 +78,7 @@ class RateLimiterTest extends PortalTest {
                 .isGreaterThan(System.currentTimeMillis() + Duration.ofMinutes(59).toMillis());
         jdbc.sql("update rate_limit_buckets set expires_at = 0 where id like :id").param("id", "test-cleanup@%:" + stale).update();
 
-        assertThat(rateLimiter.removeExpired()).isGreaterThanOrEqualTo(1);
+        rateLimiter.removeExpired();
 
         assertThat(jdbc.sql("select count(*) from rate_limit_buckets where id like :id").param("id", "test-cleanup@%:" + stale)
                 .query(Long.class).single()).isZero();

@@ -161,6 +161,15 @@ class SigninRateLimitTest extends PortalTest {
         // Spring MVC routes these to the same endpoint, so the limit must see them as the same path.
         assertProblem(get("/v1/auth/discord/login;x=y", Credential.NONE, "X-Forwarded-For", address), 429, "rate_limited");
         assertProblem(get("/v1/auth/discord/%6Cogin", Credential.NONE, "X-Forwarded-For", address), 429, "rate_limited");
+        assertProblem(get("/v1/%61uth/discord/login", Credential.NONE, "X-Forwarded-For", address), 429, "rate_limited");
+        // Whatever else the container or Spring make of a spelling, it never starts a sign-in past the limit.
+        for (String path : List.of("//v1/auth/discord/login", "/v1//auth/discord/login", "/v1/auth/discord/login/",
+                "/v1/auth/discord/./login", "/v1/auth/x/../discord/login", "/v1/auth/discord/LOGIN",
+                "/v1/auth/discord%2Flogin", "/v1/auth/discord/login%3B")) {
+            Response response = get(path, Credential.NONE, "X-Forwarded-For", address);
+            assertThat(response.status()).as("%s: %s", path, response.body()).isNotEqualTo(302);
+            assertThat(response.cookie("psignin")).as(path).isNull();
+        }
     }
 
     @Test
