@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class DiscordSigninTest extends PortalTest {
 
-    private static Map<String, String> query(String location) {
+    static Map<String, String> query(String location) {
         return Arrays.stream(URI.create(location).getRawQuery().split("&")).map(p -> p.split("=", 2))
                 .collect(Collectors.toMap(p -> p[0], p -> URLDecoder.decode(p[1], StandardCharsets.UTF_8)));
     }

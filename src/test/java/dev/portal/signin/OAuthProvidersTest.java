@@ -1,13 +1,8 @@
 package dev.portal.signin;
 
-import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.stream.Collectors;
 
 import dev.portal.support.FakeProviderApis;
 import dev.portal.support.PortalTest;
@@ -26,8 +21,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 class OAuthProvidersTest extends PortalTest {
 
     private static Map<String, String> query(String location) {
-        return Arrays.stream(URI.create(location).getRawQuery().split("&")).map(p -> p.split("=", 2))
-                .collect(Collectors.toMap(p -> p[0], p -> URLDecoder.decode(p[1], StandardCharsets.UTF_8)));
+        return DiscordSigninTest.query(location);
+    }
+
+    /**
+     * Redeems the code of one flow in the callback of a second flow started in the same browser: the
+     * state is right, but the verifier and nonce Portal sends are the second flow's.
+     */
+    private Response crossedCallback(String platform) {
+        Response first = get("/v1/auth/" + platform + "/login", Credential.NONE);
+        Response firstCode = get(first.header("Location"), Credential.NONE);
+        Response second = get("/v1/auth/" + platform + "/login", Credential.NONE);
+        String code = query(firstCode.header("Location")).get("code");
+        String state = second.cookie("psignin");
+        return get("/v1/auth/" + platform + "/callback?code=" + code + "&state=" + state, Credential.NONE,
+                "Cookie", "psignin=" + state);
     }
 
     @Test
@@ -100,14 +108,7 @@ class OAuthProvidersTest extends PortalTest {
     @Test
     void linkedinRefusesAnIdTokenIssuedForAnotherSignIn() {
         // A code from one flow carries that flow's nonce; redeemed in another flow, the nonce does not match.
-        Response first = get("/v1/auth/linkedin/login", Credential.NONE);
-        Response firstCode = get(first.header("Location"), Credential.NONE);
-        Response second = get("/v1/auth/linkedin/login", Credential.NONE);
-        String code = query(firstCode.header("Location")).get("code");
-        String state = second.cookie("psignin");
-
-        Response callback = get("/v1/auth/linkedin/callback?code=" + code + "&state=" + state, Credential.NONE,
-                "Cookie", "psignin=" + state);
+        Response callback = crossedCallback("linkedin");
 
         assertProblem(callback, 400, "signin_failed");
         assertThat(callback.cookie("psession")).isNull();
@@ -152,15 +153,8 @@ class OAuthProvidersTest extends PortalTest {
     @ParameterizedTest
     @ValueSource(strings = {"discord", "github", "x"})
     void aCodeRedeemedWithAnotherFlowsVerifierIsRefused(String platform) {
-        Response first = get("/v1/auth/" + platform + "/login", Credential.NONE);
-        Response firstCode = get(first.header("Location"), Credential.NONE);
-        Response second = get("/v1/auth/" + platform + "/login", Credential.NONE);
-        String code = query(firstCode.header("Location")).get("code");
-        String state = second.cookie("psignin");
-
         // The state is the second flow's, so Portal sends the second flow's verifier: PKCE must fail.
-        Response callback = get("/v1/auth/" + platform + "/callback?code=" + code + "&state=" + state, Credential.NONE,
-                "Cookie", "psignin=" + state);
+        Response callback = crossedCallback(platform);
 
         assertProblem(callback, 400, "signin_failed");
         assertThat(callback.cookie("psession")).isNull();
