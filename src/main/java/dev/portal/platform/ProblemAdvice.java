@@ -45,10 +45,7 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
             TransientDataAccessException.class, QueryTimeoutException.class})
     ResponseEntity<ProblemDetail> databaseAway(Exception e, HttpServletRequest request) {
         log.warn("Database unavailable for {} {}: {}", request.getMethod(), request.getRequestURI(), e.getClass().getSimpleName());
-        ProblemDetail problem = ProblemWriter.problem(HttpStatus.SERVICE_UNAVAILABLE, "unavailable",
-                "The service is briefly unavailable; retry shortly.", Map.of(), request);
-        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
-                .header(HttpHeaders.RETRY_AFTER, ProblemWriter.RETRY_AFTER_SECONDS).body(problem);
+        return apiProblem(ApiProblem.unavailable(), request);
     }
 
     @ExceptionHandler(Exception.class)

@@ -65,9 +65,7 @@ class AuthenticationFilter extends OncePerRequestFilter {
             admitted = admit(request, response);
         } catch (DataAccessException e) {
             // Outside Spring MVC, so ProblemAdvice cannot answer: a database that is away is a 503 here too.
-            response.setHeader("Retry-After", ProblemWriter.RETRY_AFTER_SECONDS);
-            problems.write(request, response, new ApiProblem(HttpStatus.SERVICE_UNAVAILABLE, "unavailable",
-                    "The service is briefly unavailable; retry shortly."));
+            problems.write(request, response, ApiProblem.unavailable());
             return;
         }
         if (admitted) {
