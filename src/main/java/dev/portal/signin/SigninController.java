@@ -98,12 +98,7 @@ class SigninController {
     ResponseEntity<String> link(@PathVariable String platform, @RequestParam(required = false) String redirect,
             @Parameter(hidden = true) Authentication auth, HttpServletRequest request) {
         SigninProvider provider = offered(platform);
-        String target = RedirectTarget.validate(redirect);
-        if (auth.account().restrictions().timedOutAt(clock.instant())) {
-            throw ApiProblem.restricted("timed_out", "This account is timed out and may only read.",
-                    auth.account().restrictions().timedOutUntil());
-        }
-        return begin(provider, target, auth.account().id(), request);
+        return begin(provider, RedirectTarget.validate(redirect), auth.account().id(), request);
     }
 
     private ResponseEntity<String> begin(SigninProvider provider, String target, Long linkUserId,
@@ -154,11 +149,11 @@ class SigninController {
         if (flow.linkUserId() != null) {
             return linkAndReturn(flow, profile, ip, request);
         }
-        SigninService.SignedIn result = signin.signIn(profile, ip, request.getHeader("User-Agent"));
+        SessionService.Issued session = signin.signIn(profile, ip, request.getHeader("User-Agent"));
         return ResponseEntity.status(HttpStatus.FOUND)
                 .location(URI.create(flow.redirect()))
                 .header(HttpHeaders.SET_COOKIE,
-                        sessionCookie.issue(result.session().token(), sessions.absoluteTimeout()).toString())
+                        sessionCookie.issue(session.token(), sessions.absoluteTimeout()).toString())
                 .header(HttpHeaders.SET_COOKIE, flowCookie("", Duration.ZERO).toString())
                 .header(HttpHeaders.CACHE_CONTROL, "no-store")
                 .build();

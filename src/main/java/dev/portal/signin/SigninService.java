@@ -60,26 +60,23 @@ class SigninService {
         this.clock = clock;
     }
 
-    /** A new session for the user the identity belongs to; {@code created} when this sign-in made the user. */
-    record SignedIn(long userId, SessionService.Issued session, boolean created) {
+    private record Outcome(long userId, SessionService.Issued session, Restrictions refusedBy) {
     }
 
-    private record Outcome(long userId, boolean created, SessionService.Issued session, Restrictions refusedBy) {
-    }
-
-    SignedIn signIn(ProviderProfile profile, String ip, String userAgent) {
+    /** A new session for the user the identity belongs to (made now if it is new); 403 {@code banned} instead. */
+    SessionService.Issued signIn(ProviderProfile profile, String ip, String userAgent) {
         String platform = profile.platform().key();
         Outcome outcome = retryingRaces(() -> transaction.execute(status -> {
             Instant now = clock.instant();
             FoundUser found = findOrCreate(profile, now);
             Restrictions restrictions = moderation.restrictionsOf(found.userId());
             if (restrictions.bannedAt(now)) {
-                return new Outcome(found.userId(), found.created(), null, restrictions);
+                return new Outcome(found.userId(), null, restrictions);
             }
             SessionService.Issued session = sessions.create(found.userId(), platform, ip, userAgent);
             audit.record("signin", found.userId(), found.userId(), ip,
                     Map.of("platform", platform, "session_id", session.id(), "new_user", found.created()));
-            return new Outcome(found.userId(), found.created(), session, null);
+            return new Outcome(found.userId(), session, null);
         }));
         // The refreshed identity is announced by the database too; this node need not wait for it.
         invalidation.invalidate("user", outcome.userId());
@@ -87,12 +84,7 @@ class SigninService {
             audit.record("signin_refused_banned", outcome.userId(), outcome.userId(), ip, Map.of("platform", platform));
             throw ApiProblem.restricted("banned", "This account is banned.", outcome.refusedBy().bannedUntil());
         }
-        return new SignedIn(outcome.userId(), outcome.session(), outcome.created());
-    }
-
-    /** Whether a link attached a new identity or found it attached to this user already. */
-    enum Linked {
-        NEW, ALREADY
+        return outcome.session();
     }
 
     /**
@@ -100,14 +92,32 @@ class SigninService {
      * {@code identity_in_use}), never moved or merged; a second account of a platform that allows one
      * per user is refused too (409 {@code platform_already_linked}).
      */
-    Linked link(long userId, ProviderProfile profile, String ip) {
-        String platform = profile.platform().key();
-        Linked linked;
+    void link(long userId, ProviderProfile profile, String ip) {
         try {
-            linked = transaction.execute(status -> {
+            attach(userId, profile, ip);
+        } catch (ApiProblem e) {
+            if ("identity_in_use".equals(e.code())) {
+                audit.record("link_refused", userId, userId, ip,
+                        Map.of("platform", profile.platform().key(), "reason", e.code()));
+            }
+            throw e;
+        }
+        invalidation.invalidate("user", userId);
+    }
+
+    /** Attaches the identity, or refreshes it when it is this user's already. */
+    private void attach(long userId, ProviderProfile profile, String ip) {
+        try {
+            transaction.executeWithoutResult(status -> {
                 Instant now = clock.instant();
                 if (!users.lock(userId)) {
                     throw ApiProblem.unauthenticated();
+                }
+                // Linking is a write, though it arrives as a browser's GET: a timeout forbids it.
+                Restrictions restrictions = moderation.restrictionsOf(userId);
+                if (restrictions.timedOutAt(now)) {
+                    throw ApiProblem.restricted("timed_out", "This account is timed out and may only read.",
+                            restrictions.timedOutUntil());
                 }
                 Optional<LinkedIdentity> existing = identities.find(profile.platform(), profile.instance(),
                         profile.platformUserId());
@@ -117,34 +127,23 @@ class SigninService {
                     }
                     identities.refresh(existing.get().id(), profile.platformUsername(), profile.avatarUrl(), now);
                     keepTokens(existing.get().id(), profile);
-                    return Linked.ALREADY;
+                    return;
                 }
                 if (!profile.platform().allowsSeveralPerUser() && identities.findByUser(userId).stream()
                         .anyMatch(i -> i.platform() == profile.platform())) {
-                    throw new ApiProblem(HttpStatus.CONFLICT, "platform_already_linked",
-                            "Another " + platform + " account is linked to this account already; unlink it first.");
+                    throw new ApiProblem(HttpStatus.CONFLICT, "platform_already_linked", "Another "
+                            + profile.platform().key() + " account is linked to this account already; unlink it first.");
                 }
                 long identityId = identities.insert(userId, profile.platform(), profile.instance(),
                         profile.platformUserId(), profile.platformUsername(), profile.avatarUrl(), now);
                 keepTokens(identityId, profile);
-                audit.record("link", userId, userId, ip, Map.of("platform", platform, "identity_id", identityId));
-                return Linked.NEW;
+                audit.record("link", userId, userId, ip, Map.of("platform", profile.platform().key(),
+                        "identity_id", identityId));
             });
         } catch (DuplicateKeyException e) {
-            // Someone else's account took the identity between our look and our insert.
-            linked = null;
-        } catch (ApiProblem e) {
-            if ("identity_in_use".equals(e.code())) {
-                audit.record("link_refused", userId, userId, ip, Map.of("platform", platform, "reason", e.code()));
-            }
-            throw e;
-        }
-        if (linked == null) {
-            audit.record("link_refused", userId, userId, ip, Map.of("platform", platform, "reason", "identity_in_use"));
+            // Another account took the identity between this look and this insert.
             throw identityInUse();
         }
-        invalidation.invalidate("user", userId);
-        return linked;
     }
 
     /**

@@ -44,8 +44,26 @@ class LinkingTest extends PortalTest {
     }
 
     @Test
-    void linkingNeedsASignedInUser() {
+    void linkingNeedsASignedInUserAndARedirectOnThisSite() {
         assertProblem(get("/v1/auth/github/link?redirect=/account", Credential.NONE), 401, "unauthenticated");
+        String session = signInWithDiscord(uniqueDiscordId(), unique("redirect"));
+        Response offSite = get("/v1/auth/github/link?redirect=//evil.example", Credential.session(session));
+        assertProblem(offSite, 400, "invalid_redirect");
+        assertThat(offSite.cookie("psignin")).isNull();
+    }
+
+    @Test
+    void aTimedOutUserCannotLink() {
+        String session = signInWithDiscord(uniqueDiscordId(), unique("timedout"));
+        long id = userIdOf(session);
+        moderate(id, "timeout", java.time.Duration.ofHours(1));
+
+        SignIn attempt = link("github", Credential.session(session), uniqueDiscordId(), Map.of("login", unique("no")), "/");
+
+        JsonNode problem = assertProblem(attempt.callback(), 403, "timed_out");
+        assertThat(problem.get("until").isNull()).isFalse();
+        assertThat(platformsOf(session)).containsExactly("discord");
+        assertThat(audited("link", id)).isZero();
     }
 
     @Test
