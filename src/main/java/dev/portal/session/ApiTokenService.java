@@ -3,6 +3,7 @@ package dev.portal.session;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import dev.portal.audit.AuditLog;
@@ -44,7 +45,7 @@ public class ApiTokenService {
     public Issued create(long userId, String name, Instant expiresAt, String ip) {
         return transaction.execute(status -> {
             Issued issued = createWithValue(userId, name, PREFIX + Secrets.randomToken(), expiresAt);
-            audit.record("token_created", userId, userId, ip, java.util.Map.of("token_id", issued.token().id(), "name", name));
+            audit.record("token_created", userId, userId, ip, Map.of("token_id", issued.token().id(), "name", name));
             return issued;
         });
     }
@@ -77,7 +78,7 @@ public class ApiTokenService {
             if (!tokens.revoke(tokenId, userId, clock.instant())) {
                 return false;
             }
-            audit.record("token_revoked", userId, userId, ip, java.util.Map.of("token_id", tokenId));
+            audit.record("token_revoked", userId, userId, ip, Map.of("token_id", tokenId));
             return true;
         }));
         if (revoked) {

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import dev.portal.audit.AuditLog;
@@ -116,7 +117,7 @@ public class SessionService {
             if (!sessions.revoke(userId, sessionId, reason, clock.instant())) {
                 return false;
             }
-            audit.record(auditAction, userId, userId, ip, java.util.Map.of("session_id", sessionId));
+            audit.record(auditAction, userId, userId, ip, Map.of("session_id", sessionId));
             return true;
         }));
         if (revoked) {
@@ -129,7 +130,7 @@ public class SessionService {
     public int revokeOthers(long userId, long keepId, String ip) {
         List<Long> revoked = transaction.execute(status -> {
             List<Long> ended = sessions.revokeAllBut(userId, keepId, "revoked_by_user", clock.instant());
-            audit.record("sessions_revoked", userId, userId, ip, java.util.Map.of("count", ended.size()));
+            audit.record("sessions_revoked", userId, userId, ip, Map.of("count", ended.size()));
             return ended;
         });
         revoked.forEach(id -> invalidation.invalidate("session", id));

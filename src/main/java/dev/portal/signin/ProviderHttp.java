@@ -21,7 +21,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import com.nimbusds.oauth2.sdk.http.HTTPRequest;
-import com.nimbusds.oauth2.sdk.http.HTTPRequestSender;
 import com.nimbusds.oauth2.sdk.http.HTTPResponse;
 import com.nimbusds.oauth2.sdk.http.ReadOnlyHTTPRequest;
 import com.nimbusds.oauth2.sdk.http.ReadOnlyHTTPResponse;
@@ -53,17 +52,12 @@ public class ProviderHttp {
     /** Sends a Nimbus request; {@code provider} names the other side in the refusal a user sees. */
     public HTTPResponse send(HTTPRequest request, String provider) {
         try {
-            return request.send(sender());
+            return request.send(this::exchange);
         } catch (HttpTimeoutException e) {
             throw timedOut(provider);
         } catch (IOException e) {
             throw unavailable(provider + " could not be reached.");
         }
-    }
-
-    /** The same deadline and caps for a Nimbus component that sends requests itself (JWK set retrieval). */
-    HTTPRequestSender sender() {
-        return this::exchange;
     }
 
     private ReadOnlyHTTPResponse exchange(ReadOnlyHTTPRequest request) throws IOException {

@@ -75,7 +75,7 @@ class TelegramProvider implements SigninProvider {
         }
         this.used = used;
         this.clock = clock;
-        this.key = settings.botToken().isEmpty() ? null : sha256(settings.botToken().getBytes(StandardCharsets.UTF_8));
+        this.key = settings.botToken().isEmpty() ? null : Secrets.sha256(settings.botToken());
     }
 
     @Override
@@ -167,14 +167,6 @@ class TelegramProvider implements SigninProvider {
             return MessageDigest.isEqual(expected, HexFormat.of().parseHex(hash));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is required by every Java runtime", e);
-        }
-    }
-
-    private static byte[] sha256(byte[] value) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(value);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("SHA-256 is required by every Java runtime", e);
         }
     }
 }

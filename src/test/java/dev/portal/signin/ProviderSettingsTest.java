@@ -7,6 +7,8 @@ import java.time.ZoneOffset;
 import java.util.Map;
 
 import dev.portal.platform.ApiProblem;
+import dev.portal.platform.Secrets;
+import dev.portal.support.PortalTest;
 import org.junit.jupiter.api.Test;
 import org.springframework.core.env.StandardEnvironment;
 import org.springframework.core.env.SystemEnvironmentPropertySource;
@@ -47,17 +49,6 @@ class ProviderSettingsTest {
                 .isEqualTo("https://www.linkedin.com/oauth");
     }
 
-    private static String hmac(String botToken, String dataCheckString) {
-        try {
-            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
-            mac.init(new javax.crypto.spec.SecretKeySpec(java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(botToken.getBytes()), "HmacSHA256"));
-            return java.util.HexFormat.of().formatHex(mac.doFinal(dataCheckString.getBytes()));
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     @Test
     void telegramsMaximumAgeComesFromItsVariable() {
         Instant now = Instant.parse("2026-11-24T12:00:00Z");
@@ -68,7 +59,7 @@ class ProviderSettingsTest {
         String authDate = Long.toString(now.minus(Duration.ofMinutes(61)).getEpochSecond());
         request.setParameter("id", "42");
         request.setParameter("auth_date", authDate);
-        request.setParameter("hash", hmac("1:abc", "auth_date=" + authDate + "\nid=42"));
+        request.setParameter("hash", PortalTest.hmacHex(Secrets.sha256("1:abc"), "auth_date=" + authDate + "\nid=42"));
 
         assertThat(telegram.offered()).isTrue();
         // 61 minutes old is fine by the default of a day, not by the configured hour.

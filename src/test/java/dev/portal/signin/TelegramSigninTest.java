@@ -99,16 +99,8 @@ class TelegramSigninTest extends PortalTest {
     void aPayloadSignedWithAnotherBotsTokenIsRefused() {
         Map<String, String> fields = telegramUser(telegramId(), unique("otherbot"));
         // The HMAC keyed with the token itself rather than its SHA-256, a classic mistake to accept.
-        String wrongKey;
-        try {
-            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
-            mac.init(new javax.crypto.spec.SecretKeySpec(TELEGRAM_BOT_TOKEN.getBytes(), "HmacSHA256"));
-            String check = new java.util.TreeMap<>(fields).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
-                    .collect(java.util.stream.Collectors.joining("\n"));
-            wrongKey = java.util.HexFormat.of().formatHex(mac.doFinal(check.getBytes()));
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+        String wrongKey = hmacHex(TELEGRAM_BOT_TOKEN.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                telegramDataCheckString(fields));
 
         assertRefused(telegramQuery(fields, wrongKey), "invalid_signature");
     }

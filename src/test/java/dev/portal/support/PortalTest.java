@@ -415,14 +415,21 @@ public abstract class PortalTest {
     }
 
     protected static String telegramHash(Map<String, String> fields) {
+        return hmacHex(dev.portal.platform.Secrets.sha256(TELEGRAM_BOT_TOKEN), telegramDataCheckString(fields));
+    }
+
+    /** Telegram's data-check string: every field but the hash, sorted, {@code key=value} joined by newlines. */
+    public static String telegramDataCheckString(Map<String, String> fields) {
+        return new java.util.TreeMap<>(fields).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                .collect(java.util.stream.Collectors.joining("\n"));
+    }
+
+    /** Hex HMAC-SHA256 of {@code data} under {@code key}. */
+    public static String hmacHex(byte[] key, String data) {
         try {
-            byte[] key = java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(TELEGRAM_BOT_TOKEN.getBytes(java.nio.charset.StandardCharsets.UTF_8));
             javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
             mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
-            String dataCheck = new java.util.TreeMap<>(fields).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
-                    .collect(java.util.stream.Collectors.joining("\n"));
-            return java.util.HexFormat.of().formatHex(mac.doFinal(dataCheck.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            return java.util.HexFormat.of().formatHex(mac.doFinal(data.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         } catch (java.security.GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
