@@ -1,7 +1,5 @@
 package dev.portal.platform;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -10,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import dev.portal.PortalApplication;
+import dev.portal.support.Nodes;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,7 +31,7 @@ class DatabaseOutageTest {
 
     @Test
     void requestsAnswer503WithRetryAfterWhileTheDatabaseIsAway() throws Exception {
-        int port = freePort();
+        int port = Nodes.freePort();
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         HttpRequest me = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/users/me"))
                 .header("Authorization", "Bearer " + TOKEN).timeout(Duration.ofSeconds(10)).build();
@@ -66,9 +65,4 @@ class DatabaseOutageTest {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }

@@ -1,7 +1,5 @@
 package dev.portal.platform;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -9,15 +7,13 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 
-import dev.portal.PortalApplication;
 import dev.portal.session.SessionService;
+import dev.portal.support.Nodes;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
@@ -40,11 +36,12 @@ class MultiNodeTest {
     void nodesShareOneOwnerAndOneSecretKeyAndRevocationReachesEveryNode() throws Exception {
         try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start()) {
             String url = postgres.getJdbcUrl("postgres", "postgres");
-            int portA = freePort();
-            int portB = freePort();
-            CompletableFuture<ConfigurableApplicationContext> a = CompletableFuture.supplyAsync(() -> node(url, portA, dataDir));
-            CompletableFuture<ConfigurableApplicationContext> b = CompletableFuture.supplyAsync(() -> node(url, portB, dataDir));
-            try (ConfigurableApplicationContext nodeA = a.get(); ConfigurableApplicationContext nodeB = b.get()) {
+            List<Nodes.Node> nodes = Nodes.startTwo(dataDir, "--portal.database-url=" + url, "--portal.bootstrap-token=" + TOKEN);
+            try (Nodes.Node a = nodes.get(0); Nodes.Node b = nodes.get(1)) {
+                ConfigurableApplicationContext nodeA = a.context();
+                ConfigurableApplicationContext nodeB = b.context();
+                int portA = a.port();
+                int portB = b.port();
                 JdbcClient jdbc = nodeA.getBean(JdbcClient.class);
                 assertThat(jdbc.sql("select count(*) from users where permission_level = 3").query(Long.class).single())
                         .isEqualTo(1);
@@ -69,11 +66,6 @@ class MultiNodeTest {
         }
     }
 
-    private static ConfigurableApplicationContext node(String url, int port, Path dataDir) {
-        return new SpringApplicationBuilder(PortalApplication.class).run("--portal.database-url=" + url,
-                "--server.port=" + port, "--portal.bootstrap-token=" + TOKEN, "--portal.data-dir=" + dataDir);
-    }
-
     private int status(int port, String method, String path, String session) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .method(method, HttpRequest.BodyPublishers.noBody()).header("Cookie", "psession=" + session)
@@ -81,9 +73,4 @@ class MultiNodeTest {
         return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }

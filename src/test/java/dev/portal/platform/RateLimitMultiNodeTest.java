@@ -1,20 +1,18 @@
 package dev.portal.platform;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
+import java.util.List;
 
-import dev.portal.PortalApplication;
+import dev.portal.support.Nodes;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.context.ConfigurableApplicationContext;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -25,17 +23,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Tag("own-database")
 class RateLimitMultiNodeTest {
     private static final String CLIENT = "203.0.113.200";
+    @TempDir
+    Path dataDir;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @Test
     void nodesCountAgainstTheSameBuckets() throws Exception {
         try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start()) {
             String url = postgres.getJdbcUrl("postgres", "postgres");
-            int portA = freePort();
-            int portB = freePort();
-            CompletableFuture<ConfigurableApplicationContext> a = CompletableFuture.supplyAsync(() -> node(url, portA));
-            CompletableFuture<ConfigurableApplicationContext> b = CompletableFuture.supplyAsync(() -> node(url, portB));
-            try (ConfigurableApplicationContext nodeA = a.get(); ConfigurableApplicationContext nodeB = b.get()) {
+            List<Nodes.Node> nodes = Nodes.startTwo(dataDir, "--portal.database-url=" + url,
+                    "--portal.trusted-proxies=127.0.0.1",
+                    // Offered, so a start answers 302; nothing is sent to Discord before the browser goes there.
+                    "--portal.signin.discord.client-id=multi-node", "--portal.signin.discord.client-secret=multi-node");
+            try (Nodes.Node a = nodes.get(0); Nodes.Node b = nodes.get(1)) {
+                int portA = a.port();
+                int portB = b.port();
                 for (int i = 0; i < 5; i++) {
                     assertThat(start(portA, CLIENT).statusCode()).as("start %d on node A", i + 1).isEqualTo(302);
                     assertThat(start(portB, CLIENT).statusCode()).as("start %d on node B", i + 1).isEqualTo(302);
@@ -53,22 +55,10 @@ class RateLimitMultiNodeTest {
         }
     }
 
-    private static ConfigurableApplicationContext node(String url, int port) {
-        return new SpringApplicationBuilder(PortalApplication.class).run("--portal.database-url=" + url,
-                "--server.port=" + port, "--portal.trusted-proxies=127.0.0.1",
-                // Offered, so a start answers 302; nothing is sent to Discord before the browser goes there.
-                "--portal.signin.discord.client-id=multi-node", "--portal.signin.discord.client-secret=multi-node");
-    }
-
     private HttpResponse<String> start(int port, String client) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/auth/discord/login"))
                 .header("X-Forwarded-For", client).timeout(Duration.ofSeconds(5)).build();
         return http.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }

@@ -1,0 +1,58 @@
+package dev.portal.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+import dev.portal.PortalApplication;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * Portal processes of a test's own (the {@code own-database} tests): each on a free port, with the
+ * test's data directory, so nothing (an embedded database, a generated {@code secret.key}) is written
+ * into the project's {@code ./data}.
+ */
+public final class Nodes {
+    private Nodes() {
+    }
+
+    /** A running Portal and the port it answers on. */
+    public record Node(ConfigurableApplicationContext context, int port) implements AutoCloseable {
+        public String url(String path) {
+            return "http://127.0.0.1:" + port + path;
+        }
+
+        @Override
+        public void close() {
+            context.close();
+        }
+    }
+
+    public static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Starts Portal with {@code args} ({@code --name=value}) besides its port and data directory. */
+    public static Node start(Path dataDir, String... args) {
+        int port = freePort();
+        List<String> all = new ArrayList<>(List.of("--server.port=" + port, "--portal.data-dir=" + dataDir));
+        all.addAll(List.of(args));
+        return new Node(new SpringApplicationBuilder(PortalApplication.class).run(all.toArray(String[]::new)), port);
+    }
+
+    /** Two nodes started at the same moment, as a deployment rolls out, sharing {@code dataDir}. */
+    public static List<Node> startTwo(Path dataDir, String... args) throws Exception {
+        CompletableFuture<Node> a = CompletableFuture.supplyAsync(() -> start(dataDir, args));
+        CompletableFuture<Node> b = CompletableFuture.supplyAsync(() -> start(dataDir, args));
+        return List.of(a.get(), b.get());
+    }
+}
