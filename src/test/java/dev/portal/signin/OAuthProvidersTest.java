@@ -24,6 +24,14 @@ class OAuthProvidersTest extends PortalTest {
         return DiscordSigninTest.query(location);
     }
 
+    /** A sign-in that went through, naming the person as each of these platforms would. */
+    private SignIn completedSignIn(String platform) {
+        String name = unique("p");
+        SignIn signIn = signIn(platform, uniqueDiscordId(), Map.of("login", name, "username", name, "name", "Pat Doe"), "/");
+        assertThat(signIn.callback().status()).as(signIn.callback().body()).isEqualTo(302);
+        return signIn;
+    }
+
     /**
      * Redeems the code of one flow in the callback of a second flow started in the same browser: the
      * state is right, but the verifier and nonce Portal sends are the second flow's.
@@ -117,9 +125,7 @@ class OAuthProvidersTest extends PortalTest {
     @ParameterizedTest
     @ValueSource(strings = {"github", "x", "linkedin"})
     void aStateWorksOnceAndOnlyInTheBrowserThatStartedIt(String platform) {
-        SignIn signIn = signIn(platform, uniqueDiscordId(), Map.of("login", unique("s"), "username", unique("s"),
-                "name", "State Test"), "/");
-        assertThat(signIn.callback().status()).isEqualTo(302);
+        SignIn signIn = completedSignIn(platform);
 
         Response replay = get(signIn.authorize().header("Location"), Credential.NONE,
                 "Cookie", "psignin=" + signIn.login().cookie("psignin"));
@@ -136,9 +142,7 @@ class OAuthProvidersTest extends PortalTest {
     @ParameterizedTest
     @ValueSource(strings = {"github", "x", "linkedin"})
     void anAuthorizationCodeWorksOnce(String platform) {
-        SignIn used = signIn(platform, uniqueDiscordId(), Map.of("login", unique("c"), "username", unique("c"),
-                "name", "Code Test"), "/");
-        assertThat(used.callback().status()).isEqualTo(302);
+        SignIn used = completedSignIn(platform);
         String code = query(used.authorize().header("Location")).get("code");
 
         Response again = get("/v1/auth/" + platform + "/login", Credential.NONE);
