@@ -1,0 +1,346 @@
+package dev.portal.outbound;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import com.nimbusds.oauth2.sdk.http.HTTPRequestSender;
+import com.nimbusds.oauth2.sdk.http.HTTPResponse;
+import dev.portal.platform.ApiProblem;
+import jakarta.annotation.PreDestroy;
+import org.apache.hc.client5.http.DnsResolver;
+import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.HttpHost;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.util.TimeValue;
+import org.apache.hc.core5.util.Timeout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Component;
+
+/**
+ * Every request Portal makes to a host a user chose (a Mastodon instance, a Bluesky handle's domain, a
+ * PDS, an authorization server, later an avatar URL). SECURITY item 22:
+ * <ul>
+ * <li>http and https only, no userinfo; the host read as a browser reads it ({@link OutboundTarget});</li>
+ * <li>a name is resolved once, through {@link HostResolver}, and every address it has is checked
+ * ({@link OutboundAddresses}); one refused address refuses the name, before any connection;</li>
+ * <li>the connection goes to the checked address: Apache HttpClient is handed the address with the
+ * name (for {@code Host}, SNI and the certificate check), and its own resolver refuses every lookup, so
+ * there is no second lookup for DNS rebinding to answer differently;</li>
+ * <li>at most {@value #MAX_REDIRECTS} redirects, each hop checked as the first;</li>
+ * <li>one deadline for the whole exchange, redirects included, and a byte cap on every body, so slow,
+ * trickling and endless servers end in time.</li>
+ * </ul>
+ * {@code PORTAL_OUTBOUND_ALLOWED_HOSTS} names {@code host:port}s exempt from the address check.
+ * Refusals answer 400 {@code host_not_allowed}; an unreachable server 502 {@code provider_unavailable}, a
+ * slow one 504 {@code provider_timeout}, each naming the party and nothing else.
+ */
+@Component
+public class GuardedHttp {
+    private static final Logger log = LoggerFactory.getLogger(GuardedHttp.class);
+    static final int MAX_REDIRECTS = 3;
+    private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
+    /** Set by the client itself; a Nimbus request's copies of these are dropped. */
+    private static final Set<String> RESTRICTED = Set.of("host", "content-length", "connection", "transfer-encoding",
+            "upgrade", "expect");
+
+    private final HostResolver resolver;
+    private final AllowedHosts allowed;
+    private final Duration timeout;
+    private final int maxBodyBytes;
+    private final PoolingHttpClientConnectionManager connections;
+    private final CloseableHttpClient client;
+    private final ScheduledExecutorService deadlines;
+
+    GuardedHttp(OutboundProperties properties, HostResolver resolver) {
+        this.resolver = resolver;
+        this.allowed = new AllowedHosts(properties.allowedHosts());
+        this.timeout = properties.timeout();
+        this.maxBodyBytes = (int) Math.min(Integer.MAX_VALUE - 8, properties.maxBodyBytes().toBytes());
+        this.connections = PoolingHttpClientConnectionManagerBuilder.create()
+                .setDnsResolver(new RefusingDnsResolver())
+                .setDefaultConnectionConfig(ConnectionConfig.custom()
+                        .setConnectTimeout(Timeout.of(properties.connectTimeout()))
+                        .setSocketTimeout(Timeout.of(timeout))
+                        .setTimeToLive(TimeValue.ofMinutes(5))
+                        .build())
+                .setMaxConnTotal(200)
+                .setMaxConnPerRoute(20)
+                .build();
+        this.client = HttpClients.custom()
+                .setConnectionManager(connections)
+                .disableRedirectHandling()
+                .disableAutomaticRetries()
+                .disableCookieManagement()
+                .disableAuthCaching()
+                // Compressed bodies would be capped after inflating, but nothing here needs them.
+                .disableContentCompression()
+                .setUserAgent("Portal")
+                .evictIdleConnections(TimeValue.ofSeconds(30))
+                .build();
+        this.deadlines = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "outbound-deadlines");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    @PreDestroy
+    void close() throws IOException {
+        deadlines.shutdownNow();
+        client.close();
+    }
+
+    public AllowedHosts allowedHosts() {
+        return allowed;
+    }
+
+    /** A request: {@code headers} are name, value pairs; {@code body} may be null. */
+    public record Request(String method, URI uri, List<String> headers, byte[] body, String contentType) {
+        public static Request get(URI uri, String... headers) {
+            return new Request("GET", uri, List.of(headers), null, null);
+        }
+    }
+
+    /** An answer read whole (at most the byte cap). Header names are lower case. */
+    public record Response(int status, Map<String, List<String>> headers, byte[] body, URI uri) {
+        public String header(String name) {
+            List<String> values = headers.get(name.toLowerCase(Locale.ROOT));
+            return values == null || values.isEmpty() ? null : values.get(0);
+        }
+
+        public String text() {
+            return new String(body, StandardCharsets.UTF_8);
+        }
+    }
+
+    /**
+     * Sends a GET (or any request) and follows redirects for GET and HEAD, each hop checked.
+     *
+     * @param party who the other side is, for the messages a user sees ("the Mastodon instance mastodon.social")
+     */
+    public Response send(Request request, String party) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        boolean follow = request.method().equals("GET") || request.method().equals("HEAD");
+        Request current = request;
+        for (int hop = 0; ; hop++) {
+            Response response = exchange(current, party, deadline);
+            String location = response.header("location");
+            if (!follow || !REDIRECTS.contains(response.status()) || location == null) {
+                return response;
+            }
+            if (hop == MAX_REDIRECTS) {
+                throw unavailable(party + " redirected more than " + MAX_REDIRECTS + " times.");
+            }
+            URI next;
+            try {
+                next = current.uri().resolve(URI.create(location.strip()));
+            } catch (IllegalArgumentException e) {
+                throw unavailable(party + " redirected to an address that is not a URL.");
+            }
+            current = new Request(current.method(), next, current.headers(), null, null);
+        }
+    }
+
+    /** For Nimbus requests (OAuth endpoints): sent as they are, redirects not followed. */
+    public HTTPRequestSender nimbus(String party) {
+        return request -> {
+            List<String> headers = new ArrayList<>();
+            request.getHeaderMap().forEach((name, values) -> {
+                if (!RESTRICTED.contains(name.toLowerCase(Locale.ROOT))) {
+                    values.forEach(value -> {
+                        headers.add(name);
+                        headers.add(value);
+                    });
+                }
+            });
+            String body = request.getBody();
+            Response response = exchange(new Request(request.getMethod().name(), request.getURI(), headers,
+                    body == null ? null : body.getBytes(StandardCharsets.UTF_8), null), party,
+                    System.nanoTime() + timeout.toNanos());
+            HTTPResponse answer = new HTTPResponse(response.status());
+            response.headers().forEach((name, values) -> answer.setHeader(name, values.toArray(String[]::new)));
+            answer.setBody(response.text());
+            return answer;
+        };
+    }
+
+    /**
+     * Checks a URL without fetching it: where it leads, resolved once, every address allowed. The answer
+     * names the address to connect to.
+     */
+    public Pinned check(URI uri) {
+        OutboundTarget target;
+        try {
+            target = OutboundTarget.of(uri);
+        } catch (OutboundTarget.Refused e) {
+            throw hostNotAllowed(e.getMessage());
+        }
+        return pin(target);
+    }
+
+    /** A checked target and the one address it will be reached at. */
+    public record Pinned(OutboundTarget target, InetAddress address) {
+    }
+
+    private Pinned pin(OutboundTarget target) {
+        boolean exempt = allowed.allows(target.host(), target.port());
+        if (target.literal() != null) {
+            if (!exempt && !OutboundAddresses.isPublic(target.literal())) {
+                throw hostNotAllowed("The address " + target.authority() + " is not on the public internet.");
+            }
+            return new Pinned(target, target.literal());
+        }
+        List<InetAddress> addresses;
+        try {
+            addresses = resolver.addresses(target.host());
+        } catch (UnknownHostException e) {
+            throw unavailable("The host " + target.host() + " does not exist.");
+        }
+        if (addresses.isEmpty()) {
+            throw unavailable("The host " + target.host() + " does not exist.");
+        }
+        if (!exempt) {
+            for (InetAddress address : addresses) {
+                if (!OutboundAddresses.isPublic(address)) {
+                    throw hostNotAllowed("The host " + target.host() + " leads to an address that is not on the public internet.");
+                }
+            }
+        }
+        return new Pinned(target, addresses.get(0));
+    }
+
+    private Response exchange(Request request, String party, long deadline) {
+        Pinned pinned = check(request.uri());
+        long remaining = deadline - System.nanoTime();
+        if (remaining <= 0) {
+            throw timedOut(party);
+        }
+        HttpUriRequestBase outgoing = new HttpUriRequestBase(request.method(), request.uri());
+        for (int i = 0; i + 1 < request.headers().size(); i += 2) {
+            outgoing.addHeader(request.headers().get(i), request.headers().get(i + 1));
+        }
+        if (request.body() != null) {
+            String contentType = request.contentType();
+            if (contentType == null && outgoing.getFirstHeader("Content-Type") != null) {
+                contentType = outgoing.getFirstHeader("Content-Type").getValue();
+                outgoing.removeHeaders("Content-Type");
+            }
+            outgoing.setEntity(new ByteArrayEntity(request.body(),
+                    contentType == null ? ContentType.APPLICATION_OCTET_STREAM : ContentType.parse(contentType)));
+        }
+        outgoing.setConfig(RequestConfig.custom()
+                .setConnectionRequestTimeout(Timeout.ofMilliseconds(Math.max(1, remaining / 1_000_000)))
+                .setResponseTimeout(Timeout.ofMilliseconds(Math.max(1, remaining / 1_000_000)))
+                .build());
+        OutboundTarget target = pinned.target();
+        HttpHost host = new HttpHost(target.scheme(), pinned.address(), target.host(), target.port());
+        AtomicBoolean expired = new AtomicBoolean();
+        ScheduledFuture<?> abort = deadlines.schedule(() -> {
+            expired.set(true);
+            outgoing.cancel();
+        }, remaining, TimeUnit.NANOSECONDS);
+        try (ClassicHttpResponse response = client.executeOpen(host, outgoing, null)) {
+            byte[] body = read(response.getEntity(), outgoing, party);
+            Map<String, List<String>> headers = new LinkedHashMap<>();
+            for (Header header : response.getHeaders()) {
+                headers.computeIfAbsent(header.getName().toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(header.getValue());
+            }
+            return new Response(response.getCode(), headers, body, request.uri());
+        } catch (ApiProblem e) {
+            throw e;
+        } catch (IOException e) {
+            if (expired.get() || e instanceof InterruptedIOException) {
+                throw timedOut(party);
+            }
+            log.debug("{} could not be reached: {}", party, e.toString());
+            throw unavailable(party + " could not be reached.");
+        } catch (IllegalStateException e) {
+            // Apache reports an aborted request this way when the abort wins the race with the send.
+            if (expired.get()) {
+                throw timedOut(party);
+            }
+            throw unavailable(party + " could not be reached.");
+        } finally {
+            abort.cancel(false);
+        }
+    }
+
+    private byte[] read(HttpEntity entity, HttpUriRequestBase outgoing, String party) throws IOException {
+        if (entity == null) {
+            return new byte[0];
+        }
+        if (entity.getContentLength() > maxBodyBytes) {
+            outgoing.cancel();
+            throw unavailable(party + " answered with more than " + maxBodyBytes + " bytes.");
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buffer = new byte[8192];
+        try (InputStream in = entity.getContent()) {
+            int n;
+            while ((n = in.read(buffer)) >= 0) {
+                if (out.size() + n > maxBodyBytes) {
+                    // Closing would drain the rest of an endless body; aborting drops the connection.
+                    outgoing.cancel();
+                    throw unavailable(party + " answered with more than " + maxBodyBytes + " bytes.");
+                }
+                out.write(buffer, 0, n);
+            }
+        }
+        return out.toByteArray();
+    }
+
+    public static ApiProblem hostNotAllowed(String detail) {
+        return new ApiProblem(HttpStatus.BAD_REQUEST, "host_not_allowed", detail);
+    }
+
+    public static ApiProblem unavailable(String detail) {
+        return new ApiProblem(HttpStatus.BAD_GATEWAY, "provider_unavailable", detail);
+    }
+
+    public static ApiProblem timedOut(String party) {
+        return new ApiProblem(HttpStatus.GATEWAY_TIMEOUT, "provider_timeout", party + " did not answer in time.");
+    }
+
+    /** Every target carries its checked address; a lookup here would be a second one, so none is made. */
+    private static final class RefusingDnsResolver implements DnsResolver {
+        @Override
+        public InetAddress[] resolve(String host) throws UnknownHostException {
+            throw new UnknownHostException("guarded client: no lookup outside the check");
+        }
+
+        @Override
+        public String resolveCanonicalHostname(String host) throws UnknownHostException {
+            throw new UnknownHostException("guarded client: no lookup outside the check");
+        }
+    }
+}
