@@ -74,18 +74,19 @@ public class IdentityRepository {
      * Keeps the provider's tokens for the identity, already sealed ({@code SecretCipher}, with
      * {@link LinkedIdentity#tokenContext} as the context); null clears one.
      */
-    public void storeTokens(long identityId, byte[] accessToken, byte[] refreshToken, Instant expiresAt) {
+    public void storeTokens(long identityId, byte[] accessToken, byte[] refreshToken, Instant expiresAt, byte[] proofKey) {
         jdbc.sql("""
-                update linked_identities set access_token = :access, refresh_token = :refresh, token_expires_at = :expires
+                update linked_identities set access_token = :access, refresh_token = :refresh, token_expires_at = :expires,
+                                             token_key = :key
                 where id = :id
                 """).param("access", accessToken).param("refresh", refreshToken).param("expires", Db.ts(expiresAt))
-                .param("id", identityId).update();
+                .param("key", proofKey).param("id", identityId).update();
     }
 
-    public int deleteByUserAndPlatform(long userId, Platform platform) {
+    public int delete(List<Long> identityIds) {
         return jdbc.sql("""
-                delete from linked_identities where user_id = :userId and platform = :platform
-                """).param("userId", userId).param("platform", platform.key()).update();
+                delete from linked_identities where id in (:ids)
+                """).param("ids", identityIds).update();
     }
 
     private static LinkedIdentity map(ResultSet rs, int row) throws SQLException {

@@ -11,6 +11,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /** Unlinking a platform from one's own account (linking is a sign-in flow: {@code /v1/auth/{platform}/link}). */
@@ -29,12 +30,14 @@ class LinkedIdentitiesController {
 
     @DeleteMapping("/v1/users/me/identities/{platform}")
     @Operation(summary = "Unlink a platform from your account", description = "204 when done; 404 if none is linked; "
-            + "409 last_identity when no other offered platform would be left to sign in with.")
+            + "409 last_identity when no other offered platform would be left to sign in with. Mastodon accounts on "
+            + "several servers: ?instance=mastodon.social unlinks only that one (without it, all of them).")
     ResponseEntity<Void> unlink(@Parameter(hidden = true) Authentication auth, @PathVariable String platform,
-            HttpServletRequest request) {
+            @RequestParam(required = false) String instance, HttpServletRequest request) {
         Platform known = Platform.fromKey(platform)
                 .orElseThrow(() -> ApiProblem.notFound("No " + platform + " account is linked to this account."));
-        signin.unlink(auth.account().id(), known, providers.offeredSet(), clientAddress.of(request));
+        String onInstance = instance == null || instance.isBlank() ? null : instance.strip().toLowerCase(java.util.Locale.ROOT);
+        signin.unlink(auth.account().id(), known, onInstance, providers.offeredSet(), clientAddress.of(request));
         return ResponseEntity.noContent().build();
     }
 }

@@ -165,7 +165,7 @@ abstract class OAuthProvider implements SigninProvider {
         AccessToken access = response.getTokens().getAccessToken();
         RefreshToken refresh = response.getTokens().getRefreshToken();
         Instant expires = access.getLifetime() > 0 ? clock.instant().plusSeconds(access.getLifetime()) : null;
-        return new ProviderProfile.Tokens(access.getValue(), refresh == null ? null : refresh.getValue(), expires);
+        return new ProviderProfile.Tokens(access.getValue(), refresh == null ? null : refresh.getValue(), expires, null);
     }
 
     protected ApiProblem unreadable(String what) {

@@ -24,8 +24,12 @@ public record ProviderProfile(Platform platform, String platformUserId, String p
         return new ProviderProfile(platform, platformUserId, platformUsername, avatarUrl, nameHint, instance, given);
     }
 
-    /** The provider's tokens for this identity; the refresh token and expiry may be null. */
-    public record Tokens(String accessToken, String refreshToken, Instant expiresAt) {
+    /**
+     * The provider's tokens for this identity; the refresh token and expiry may be null.
+     *
+     * @param proofKey the private key (a JWK) the tokens are bound to by DPoP (Bluesky); null for bearer tokens
+     */
+    public record Tokens(String accessToken, String refreshToken, Instant expiresAt, String proofKey) {
         @Override
         public String toString() {
             return "Tokens[redacted]";

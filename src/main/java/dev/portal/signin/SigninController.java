@@ -71,16 +71,17 @@ class SigninController {
         this.clock = clock;
     }
 
+    /** {@code input} names the query parameter login and link need besides redirect (instance, handle), or null. */
     record V1Provider(String platform, @JsonProperty("login_url") String loginUrl,
-            @JsonProperty("link_url") String linkUrl) {
+            @JsonProperty("link_url") String linkUrl, String input) {
     }
 
     @GetMapping(path = "/v1/auth/providers", produces = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "The platforms offered here", description = "Each with the path that starts a sign-in "
             + "(login_url) and the one that links it to the signed-in account (link_url).")
     List<V1Provider> providers() {
-        return providers.offeredPlatforms().stream().map(p -> new V1Provider(p.key(), "/v1/auth/" + p.key() + "/login",
-                "/v1/auth/" + p.key() + "/link")).toList();
+        return providers.offered().stream().map(p -> new V1Provider(p.platform().key(),
+                "/v1/auth/" + p.platform().key() + "/login", "/v1/auth/" + p.platform().key() + "/link", p.input())).toList();
     }
 
     @GetMapping("/v1/auth/{platform}/login")

@@ -27,6 +27,14 @@ public interface SigninProvider {
         return true;
     }
 
+    /**
+     * What the login and link paths need to be told besides the redirect: {@code instance} (Mastodon),
+     * {@code handle} (Bluesky), or null when the platform knows its own server.
+     */
+    default String input() {
+        return null;
+    }
+
     /** Begins a sign-in: where to send the browser, or the page to show it. */
     Started start(Start start);
 

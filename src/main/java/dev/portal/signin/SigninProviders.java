@@ -23,8 +23,12 @@ public class SigninProviders {
         return all.stream().filter(p -> p.platform().key().equals(platformKey) && p.offered()).findFirst();
     }
 
+    List<SigninProvider> offered() {
+        return all.stream().filter(SigninProvider::offered).toList();
+    }
+
     public List<Platform> offeredPlatforms() {
-        return all.stream().filter(SigninProvider::offered).map(SigninProvider::platform).toList();
+        return offered().stream().map(SigninProvider::platform).toList();
     }
 
     public Set<Platform> offeredSet() {

@@ -147,27 +147,32 @@ class SigninService {
     }
 
     /**
-     * Detaches the user's identities on a platform. The last way to sign in stays: an account must keep
-     * an identity on a platform that is offered now (409 {@code last_identity}).
+     * Detaches the user's identities on a platform (on one instance only, when {@code instance} is given:
+     * Mastodon accounts on several servers). The last way to sign in stays: an account must keep an
+     * identity on a platform that is offered now (409 {@code last_identity}).
      */
-    void unlink(long userId, Platform platform, Set<Platform> offered, String ip) {
+    void unlink(long userId, Platform platform, String instance, Set<Platform> offered, String ip) {
         transaction.executeWithoutResult(status -> {
             Instant now = clock.instant();
             if (!users.lock(userId)) {
                 throw ApiProblem.unauthenticated();
             }
             List<LinkedIdentity> linked = identities.findByUser(userId);
-            List<LinkedIdentity> leaving = linked.stream().filter(i -> i.platform() == platform).toList();
+            List<LinkedIdentity> leaving = linked.stream().filter(i -> i.platform() == platform
+                    && (instance == null || i.instance().equals(instance))).toList();
             if (leaving.isEmpty()) {
-                throw ApiProblem.notFound("No " + platform.key() + " account is linked to this account.");
+                throw ApiProblem.notFound("No " + platform.key() + " account is linked to this account"
+                        + (instance == null ? "." : " on " + instance + "."));
             }
-            boolean anotherWayIn = linked.stream().anyMatch(i -> i.platform() != platform && offered.contains(i.platform()));
+            boolean anotherWayIn = linked.stream().anyMatch(i -> !leaving.contains(i) && offered.contains(i.platform()));
             if (!anotherWayIn) {
                 throw new ApiProblem(HttpStatus.CONFLICT, "last_identity", "This is the last way to sign in to this "
                         + "account; link another platform before unlinking " + platform.key() + ".");
             }
-            identities.deleteByUserAndPlatform(userId, platform);
-            users.clearAvatarSource(userId, platform.key(), now);
+            identities.delete(leaving.stream().map(LinkedIdentity::id).toList());
+            if (leaving.size() == linked.stream().filter(i -> i.platform() == platform).count()) {
+                users.clearAvatarSource(userId, platform.key(), now);
+            }
             audit.record("unlink", userId, userId, ip, Map.of("platform", platform.key(),
                     "identity_ids", leaving.stream().map(LinkedIdentity::id).toList()));
         });
@@ -204,7 +209,8 @@ class SigninService {
         }
         String context = LinkedIdentity.tokenContext(profile.platform(), profile.instance(), profile.platformUserId());
         identities.storeTokens(identityId, cipher.seal(tokens.accessToken(), context),
-                tokens.refreshToken() == null ? null : cipher.seal(tokens.refreshToken(), context), tokens.expiresAt());
+                tokens.refreshToken() == null ? null : cipher.seal(tokens.refreshToken(), context), tokens.expiresAt(),
+                tokens.proofKey() == null ? null : cipher.seal(tokens.proofKey(), context));
     }
 
     private static <T> T retryingRaces(java.util.function.Supplier<T> work) {

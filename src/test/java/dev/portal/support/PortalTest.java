@@ -40,7 +40,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * fixtures make unique names instead of cleaning up.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT)
-@Import(PortalTest.TestClock.class)
+@Import({PortalTest.TestClock.class, PortalTest.TestNames.class})
 public abstract class PortalTest {
     public static final String BOOTSTRAP_TOKEN = "test-bootstrap-0123456789abcdef0123456789abcdef";
     public static final String DISCORD_CLIENT_ID = "portal-test-client";
@@ -80,6 +80,10 @@ public abstract class PortalTest {
         registry.add("portal.rate-limit.exempt", () -> "127.0.0.1");
         // MaxMind's test database (a copy, with its licence); Maven runs tests in the project directory.
         registry.add("portal.geoip-db", () -> GEOIP_TEST_DB.toAbsolutePath().toString());
+        // The stand-ins of servers a user names live on this machine: allowed, on their ports only.
+        registry.add("portal.outbound.allowed-hosts", () -> String.join(",",
+                "127.0.0.1:" + TestInfrastructure.MASTODON.port(), "*.mastodon.test:" + TestInfrastructure.MASTODON.port()));
+        registry.add("portal.outbound.timeout", () -> "2s");
         // A fixed key, so that the suite writes no secret.key into the project's ./data.
         registry.add("portal.secret-key", () -> "dGVzdC1vbmx5LXNlY3JldC1rZXktMzItYnl0ZXMhISE=");
     }
@@ -106,6 +110,24 @@ public abstract class PortalTest {
         MutableClock mutableClock() {
             return new MutableClock();
         }
+    }
+
+    /** Portal resolves names through the tests' DNS. */
+    @TestConfiguration(proxyBeanMethods = false)
+    static class TestNames {
+        @Bean
+        @Primary
+        TestDns testDns() {
+            return TestInfrastructure.DNS;
+        }
+    }
+
+    protected static TestDns dns() {
+        return TestInfrastructure.DNS;
+    }
+
+    protected static FakeMastodon mastodon() {
+        return TestInfrastructure.MASTODON;
     }
 
     @Autowired
@@ -137,6 +159,7 @@ public abstract class PortalTest {
     void resetClockAndProviders() {
         clock.reset();
         TestInfrastructure.PROVIDER_APIS.reset();
+        TestInfrastructure.MASTODON.reset();
     }
 
     protected static FakeProviderApis providerApis() {

@@ -10,12 +10,15 @@ import no.nav.security.mock.oauth2.MockOAuth2Server;
 /**
  * What the whole test JVM shares, started once: one embedded PostgreSQL, one OAuth 2 server standing in
  * for every provider's authorize and token endpoints (an issuer per platform), and the providers' user
- * APIs beside it.
+ * APIs beside it, the federated servers (Mastodon instances, an AT Protocol network), and DNS for them.
  */
 final class TestInfrastructure {
     static final EmbeddedPostgres POSTGRES;
     static final MockOAuth2Server OAUTH;
     static final FakeProviderApis PROVIDER_APIS;
+    /** Mastodon instances, told apart by name (every {@code *.mastodon.test}, and 127.0.0.1). */
+    static final FakeMastodon MASTODON;
+    static final TestDns DNS = new TestDns();
     /** Chosen before Portal starts, because the public URL (and so the OAuth callback) must name it. */
     static final int PORTAL_PORT;
 
@@ -25,6 +28,7 @@ final class TestInfrastructure {
             OAUTH = new MockOAuth2Server();
             OAUTH.start();
             PROVIDER_APIS = new FakeProviderApis(OAUTH);
+            MASTODON = new FakeMastodon();
             try (ServerSocket socket = new ServerSocket(0)) {
                 PORTAL_PORT = socket.getLocalPort();
             }

@@ -1,0 +1,190 @@
+package dev.portal.signin;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import com.nimbusds.oauth2.sdk.AccessTokenResponse;
+import com.nimbusds.oauth2.sdk.AuthorizationCode;
+import com.nimbusds.oauth2.sdk.AuthorizationCodeGrant;
+import com.nimbusds.oauth2.sdk.AuthorizationRequest;
+import com.nimbusds.oauth2.sdk.ParseException;
+import com.nimbusds.oauth2.sdk.ResponseType;
+import com.nimbusds.oauth2.sdk.Scope;
+import com.nimbusds.oauth2.sdk.TokenRequest;
+import com.nimbusds.oauth2.sdk.TokenResponse;
+import com.nimbusds.oauth2.sdk.auth.ClientSecretPost;
+import com.nimbusds.oauth2.sdk.auth.Secret;
+import com.nimbusds.oauth2.sdk.http.HTTPRequest;
+import com.nimbusds.oauth2.sdk.http.HTTPResponse;
+import com.nimbusds.oauth2.sdk.id.ClientID;
+import com.nimbusds.oauth2.sdk.id.State;
+import com.nimbusds.oauth2.sdk.pkce.CodeChallengeMethod;
+import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
+import dev.portal.identity.Platform;
+import dev.portal.outbound.GuardedHttp;
+import dev.portal.platform.ApiProblem;
+import dev.portal.platform.PortalProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.core.env.Environment;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Mastodon, on whatever instance a person names ({@code ?instance=alice@mastodon.social}). No operator
+ * registers anything: on first use of an instance Portal registers its application there
+ * ({@link MastodonApps}), then runs the authorization-code flow with {@code state} and PKCE S256 and reads
+ * {@code /api/v1/accounts/verify_credentials}. Every request goes through the {@link GuardedHttp} client,
+ * since the instance is the user's choice. The identity is (account id, instance); its name is
+ * {@code username@instance}; the access token is kept sealed for posting later.
+ */
+@Component
+class MastodonProvider implements SigninProvider {
+    private static final Logger log = LoggerFactory.getLogger(MastodonProvider.class);
+    /** What Portal registers and asks for: who the person is, and posting on their behalf (cross-posting). */
+    static final String SCOPES = "read:accounts write:statuses";
+    private static final Pattern ACCOUNT_ID = Pattern.compile("[0-9A-Za-z_-]{1,64}");
+    private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+
+    /**
+     * {@code portal.signin.mastodon.*}.
+     *
+     * @param enabled offered unless {@code false}
+     * @param deniedInstances instances (and their subdomains) nobody may sign in from
+     * @param appName the application name people see on their instance when they approve
+     */
+    record Settings(Boolean enabled, List<String> deniedInstances, String appName) {
+    }
+
+    private final boolean enabled;
+    private final List<String> denied;
+    private final String appName;
+    private final MastodonApps apps;
+    private final GuardedHttp http;
+    private final JsonMapper json;
+    private final PortalProperties properties;
+
+    MastodonProvider(Environment environment, MastodonApps apps, GuardedHttp http, JsonMapper json,
+            PortalProperties properties) {
+        Settings settings = Binder.get(environment).bind("portal.signin.mastodon", Settings.class)
+                .orElse(new Settings(null, null, null));
+        this.enabled = settings.enabled() == null || settings.enabled();
+        this.denied = settings.deniedInstances() == null ? List.of() : settings.deniedInstances().stream()
+                .map(String::strip).filter(s -> !s.isEmpty()).map(s -> s.toLowerCase(Locale.ROOT)).toList();
+        this.appName = settings.appName() == null || settings.appName().isBlank() ? "Portal" : settings.appName().strip();
+        this.apps = apps;
+        this.http = http;
+        this.json = json;
+        this.properties = properties;
+    }
+
+    @Override
+    public Platform platform() {
+        return Platform.MASTODON;
+    }
+
+    @Override
+    public boolean offered() {
+        return enabled;
+    }
+
+    @Override
+    public String input() {
+        return "instance";
+    }
+
+    @Override
+    public Started start(Start start) {
+        MastodonInstance instance = MastodonInstance.parse(start.request().getParameter("instance"), http.allowedHosts());
+        if (isDenied(instance.host())) {
+            throw new ApiProblem(HttpStatus.FORBIDDEN, "instance_denied",
+                    "Signing in from " + instance.host() + " is not allowed here.");
+        }
+        MastodonApps.App app = apps.at(instance, start.callbackUri(), SCOPES, appName, properties.publicUrl().toString());
+        URI authorize = new AuthorizationRequest.Builder(new ResponseType(ResponseType.Value.CODE),
+                new ClientID(app.clientId()))
+                .endpointURI(instance.endpoint("/oauth/authorize"))
+                .redirectionURI(start.callbackUri())
+                .scope(Scope.parse(SCOPES))
+                .state(new State(start.state()))
+                .codeChallenge(new CodeVerifier(start.codeVerifier()), CodeChallengeMethod.S256)
+                .build().toURI();
+        return new Started(authorize, null, null, Map.of("instance", instance.key(), "origin", instance.origin().toString()));
+    }
+
+    /** An instance listed, or a subdomain of one listed. */
+    boolean isDenied(String host) {
+        return denied.stream().anyMatch(d -> host.equals(d) || host.endsWith("." + d));
+    }
+
+    @Override
+    public ProviderProfile finish(Callback callback) {
+        String code = callback.param("code");
+        if (callback.param("error") != null || code == null || code.isEmpty() || code.length() > 2048) {
+            throw ApiProblem.badRequest("signin_failed", "The sign-in was not completed at your Mastodon server; start again.");
+        }
+        String key = callback.flow().data().get("instance");
+        MastodonInstance instance = new MastodonInstance(key, URI.create(callback.flow().data().get("origin")));
+        MastodonApps.App app = apps.find(key, callback.callbackUri(), SCOPES).orElseThrow(() -> MastodonApps.unknownApp(key));
+        String party = "The Mastodon server " + key;
+
+        TokenRequest request = new TokenRequest(instance.endpoint("/oauth/token"),
+                new ClientSecretPost(new ClientID(app.clientId()), new Secret(app.clientSecret())),
+                new AuthorizationCodeGrant(new AuthorizationCode(code), callback.callbackUri(),
+                        new CodeVerifier(callback.flow().codeVerifier())));
+        HTTPRequest tokenRequest = request.toHTTPRequest();
+        tokenRequest.setAccept("application/json");
+        AccessTokenResponse tokens = accessTokens(sendNimbus(tokenRequest, party), party);
+        String accessToken = tokens.getTokens().getAccessToken().getValue();
+
+        GuardedHttp.Response answer = http.send(GuardedHttp.Request.get(instance.endpoint("/api/v1/accounts/verify_credentials"),
+                "Authorization", "Bearer " + accessToken, "Accept", "application/json"), party);
+        if (answer.status() != 200) {
+            throw GuardedHttp.unavailable(party + " did not say who signed in (status " + answer.status() + ").");
+        }
+        JsonNode account;
+        try {
+            account = json.readTree(answer.body());
+        } catch (RuntimeException e) {
+            throw GuardedHttp.unavailable(party + "'s answer about who signed in could not be read.");
+        }
+        String id = OAuthProvider.text(account, "id");
+        String username = OAuthProvider.text(account, "username");
+        if (id == null || !ACCOUNT_ID.matcher(id).matches() || username == null || !USERNAME.matcher(username).matches()) {
+            throw GuardedHttp.unavailable(party + "'s account has no id or username.");
+        }
+        String avatar = OAuthProvider.text(account, "avatar");
+        return new ProviderProfile(Platform.MASTODON, id, username + "@" + key,
+                avatar != null && avatar.startsWith("https://") ? avatar : null, username, key,
+                new ProviderProfile.Tokens(accessToken, null, null, null));
+    }
+
+    private HTTPResponse sendNimbus(HTTPRequest request, String party) {
+        try {
+            return request.send(http.nimbus(party));
+        } catch (java.io.IOException e) {
+            throw GuardedHttp.unavailable(party + " could not be reached.");
+        }
+    }
+
+    private static AccessTokenResponse accessTokens(HTTPResponse response, String party) {
+        TokenResponse parsed;
+        try {
+            parsed = TokenResponse.parse(response);
+        } catch (ParseException e) {
+            throw GuardedHttp.unavailable(party + "'s token answer could not be read.");
+        }
+        if (!parsed.indicatesSuccess()) {
+            var error = parsed.toErrorResponse().getErrorObject();
+            log.info("{} refused the authorization code: {}", party, error == null ? null : error.getCode());
+            throw ApiProblem.badRequest("signin_failed", party + " did not accept the sign-in; start again.");
+        }
+        return parsed.toSuccessResponse();
+    }
+}
