@@ -1,16 +1,8 @@
 package dev.portal.platform;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -20,7 +12,6 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 
 import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
@@ -51,7 +42,6 @@ public class SecretCipher {
     private static final int TAG_BITS = 128;
     private static final int HEADER_BYTES = 1 + KEY_ID_BYTES + IV_BYTES;
     private static final String TRANSFORMATION = "AES/GCM/NoPadding";
-    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
 
     private final SecretKey key;
     private final byte[] keyId;
@@ -93,52 +83,18 @@ public class SecretCipher {
         return raw;
     }
 
-    /**
-     * Reads the key file, or creates it. A new key is written to an owner-only temporary file and then
-     * hard-linked into place: the link fails if the name exists, so of nodes starting together exactly one
-     * key wins and the others read it (a rename would silently replace it).
-     */
+    /** The key file's 32 bytes, generated once when there is none ({@link KeyFiles}). */
     private static byte[] loadOrCreate(Path file) {
-        try {
-            if (Files.exists(file)) {
-                return read(file);
-            }
-            Path dir = file.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            Path temp = Files.createTempFile(dir, ".secret.key.", ".tmp", PosixFilePermissions.asFileAttribute(OWNER_ONLY));
-            try {
-                byte[] key = new byte[KEY_BYTES];
-                new SecureRandom().nextBytes(key);
-                try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                    channel.write(ByteBuffer.wrap(key));
-                    channel.force(true);
-                }
-                try {
-                    Files.createLink(file, temp);
-                    log.info("Generated a new secret key in {}; keep it (or set PORTAL_SECRET_KEY) to keep stored provider tokens", file);
-                    return key;
-                } catch (FileAlreadyExistsException e) {
-                    Arrays.fill(key, (byte) 0);
-                    return read(file);
-                }
-            } finally {
-                Files.deleteIfExists(temp);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("PORTAL_DATA_DIR: cannot read or create the secret key file " + file, e);
-        }
-    }
-
-    private static byte[] read(Path file) throws IOException {
-        byte[] key = Files.readAllBytes(file);
+        byte[] key = KeyFiles.readOrCreate(file, () -> {
+            byte[] fresh = new byte[KEY_BYTES];
+            new SecureRandom().nextBytes(fresh);
+            return fresh;
+        }, "secret key (keep it, or set PORTAL_SECRET_KEY, to keep stored provider tokens)");
         if (key.length != KEY_BYTES) {
             int length = key.length;
             Arrays.fill(key, (byte) 0);
             throw new IllegalStateException("PORTAL_DATA_DIR: the secret key file " + file + " holds " + length
                     + " bytes, not " + KEY_BYTES + "; restore it, or remove it to start over (stored provider tokens are then lost)");
-        }
-        if (!OWNER_ONLY.containsAll(Files.getPosixFilePermissions(file))) {
-            log.warn("The secret key file {} is readable by others than its owner; chmod 600 it", file);
         }
         return key;
     }

@@ -82,7 +82,12 @@ public abstract class PortalTest {
         registry.add("portal.geoip-db", () -> GEOIP_TEST_DB.toAbsolutePath().toString());
         // The stand-ins of servers a user names live on this machine: allowed, on their ports only.
         registry.add("portal.outbound.allowed-hosts", () -> String.join(",",
-                "127.0.0.1:" + TestInfrastructure.MASTODON.port(), "*.mastodon.test:" + TestInfrastructure.MASTODON.port()));
+                "127.0.0.1:" + TestInfrastructure.MASTODON.port(), "*.mastodon.test:" + TestInfrastructure.MASTODON.port(),
+                "*.test:" + TestInfrastructure.ATPROTO.port()));
+        registry.add("portal.signin.bluesky.plc-url", () -> TestInfrastructure.ATPROTO.plcUrl());
+        // The stand-in fetches Portal's client metadata from 127.0.0.1, as a real server would from a public URL.
+        registry.add("portal.signin.bluesky.client", () -> "confidential");
+        registry.add("portal.signin.bluesky.key", () -> TestInfrastructure.BLUESKY_CLIENT_KEY);
         registry.add("portal.outbound.timeout", () -> "2s");
         // A fixed key, so that the suite writes no secret.key into the project's ./data.
         registry.add("portal.secret-key", () -> "dGVzdC1vbmx5LXNlY3JldC1rZXktMzItYnl0ZXMhISE=");
@@ -130,6 +135,10 @@ public abstract class PortalTest {
         return TestInfrastructure.MASTODON;
     }
 
+    protected static FakeAtproto atproto() {
+        return TestInfrastructure.ATPROTO;
+    }
+
     @Autowired
     protected MutableClock clock;
     @Autowired
@@ -160,6 +169,7 @@ public abstract class PortalTest {
         clock.reset();
         TestInfrastructure.PROVIDER_APIS.reset();
         TestInfrastructure.MASTODON.reset();
+        TestInfrastructure.ATPROTO.reset();
     }
 
     protected static FakeProviderApis providerApis() {
@@ -245,6 +255,30 @@ public abstract class PortalTest {
         }
         try {
             HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return new Response(response.statusCode(), response.headers(), response.body());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * A browser's request to a stand-in by its name ({@code auth.test}, {@code one.mastodon.test}): this JVM
+     * cannot resolve those names, so the request goes to the stand-in's port as to an HTTP proxy, which keeps
+     * the name in {@code Host}, as the stand-ins tell their servers apart by it.
+     */
+    protected Response viaStandIn(int port, String url, String... headers) {
+        HttpClient proxied = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
+                .proxy(java.net.ProxySelector.of(new java.net.InetSocketAddress("127.0.0.1", port)))
+                .connectTimeout(Duration.ofSeconds(5)).build();
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(20)).GET();
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        try {
+            HttpResponse<String> response = proxied.send(request.build(), HttpResponse.BodyHandlers.ofString());
             return new Response(response.statusCode(), response.headers(), response.body());
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);

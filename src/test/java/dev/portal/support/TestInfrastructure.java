@@ -18,6 +18,10 @@ final class TestInfrastructure {
     static final FakeProviderApis PROVIDER_APIS;
     /** Mastodon instances, told apart by name (every {@code *.mastodon.test}, and 127.0.0.1). */
     static final FakeMastodon MASTODON;
+    /** A whole AT Protocol network: PLC directory, PDS, authorization server and handles, on one port. */
+    static final FakeAtproto ATPROTO;
+    /** Portal's Bluesky client key for the suite, so no bluesky-client.jwk is written into ./data. */
+    static final String BLUESKY_CLIENT_KEY = dev.portal.signin.BlueskyTestKeys.clientKey();
     static final TestDns DNS = new TestDns();
     /** Chosen before Portal starts, because the public URL (and so the OAuth callback) must name it. */
     static final int PORTAL_PORT;
@@ -29,6 +33,7 @@ final class TestInfrastructure {
             OAUTH.start();
             PROVIDER_APIS = new FakeProviderApis(OAUTH);
             MASTODON = new FakeMastodon();
+            ATPROTO = new FakeAtproto();
             try (ServerSocket socket = new ServerSocket(0)) {
                 PORTAL_PORT = socket.getLocalPort();
             }
