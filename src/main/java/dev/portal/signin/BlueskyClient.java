@@ -205,7 +205,8 @@ class BlueskyClient {
         return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 
+    /** Percent-encoding with {@code %20} for spaces: a {@code +} in the client id would read as a space or not. */
     private static String encode(String value) {
-        return URLEncoder.encode(value, StandardCharsets.UTF_8);
+        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
     }
 }

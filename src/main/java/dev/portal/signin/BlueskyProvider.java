@@ -133,10 +133,10 @@ class BlueskyProvider implements SigninProvider {
         } catch (com.nimbusds.oauth2.sdk.ParseException e) {
             throw GuardedHttp.unavailable(party + "'s answer to the sign-in request could not be read.");
         }
-        URI redirect = UriComponentsBuilder.fromUri(server.authorization())
-                .queryParam("client_id", client.clientId())
-                .queryParam("request_uri", requestUri.toString())
-                .encode().build().toUri();
+        String authorization = server.authorization().toString();
+        URI redirect = URI.create(authorization + (authorization.contains("?") ? "&" : "?")
+                + "client_id=" + URLEncoder.encode(client.clientId(), StandardCharsets.UTF_8)
+                + "&request_uri=" + URLEncoder.encode(requestUri.toString(), StandardCharsets.UTF_8));
 
         Map<String, String> data = new LinkedHashMap<>();
         data.put("did", account.did());

@@ -43,10 +43,15 @@ public final class Nodes {
 
     /** Starts Portal with {@code args} ({@code --name=value}) besides its port and data directory. */
     public static Node start(Path dataDir, String... args) {
-        int port = freePort();
+        return start(freePort(), dataDir, new Class<?>[0], args);
+    }
+
+    /** The same on a chosen port (when the public URL must name it), with configuration of the test's own. */
+    public static Node start(int port, Path dataDir, Class<?>[] configuration, String... args) {
         List<String> all = new ArrayList<>(List.of("--server.port=" + port, "--portal.data-dir=" + dataDir));
         all.addAll(List.of(args));
-        return new Node(new SpringApplicationBuilder(PortalApplication.class).run(all.toArray(String[]::new)), port);
+        return new Node(new SpringApplicationBuilder(PortalApplication.class).sources(configuration)
+                .run(all.toArray(String[]::new)), port);
     }
 
     /** Two nodes started at the same moment, as a deployment rolls out, sharing {@code dataDir}. */

@@ -135,6 +135,29 @@ public abstract class PortalTest {
         return TestInfrastructure.MASTODON;
     }
 
+    /**
+     * A second Portal on the suite's database and stand-ins, with the tests' DNS, answering on {@code port}
+     * at {@code http://127.0.0.1:port}; {@code args} ({@code --name=value}) add to or override its settings.
+     */
+    protected static Nodes.Node startNode(int port, java.nio.file.Path dataDir, String... args) {
+        List<String> all = new ArrayList<>(List.of(
+                "--portal.database-url=" + TestInfrastructure.POSTGRES.getJdbcUrl("postgres", "postgres"),
+                "--portal.public-url=http://127.0.0.1:" + port,
+                "--portal.secret-key=dGVzdC1vbmx5LXNlY3JldC1rZXktMzItYnl0ZXMhISE=",
+                "--portal.outbound.allowed-hosts=*.test:" + TestInfrastructure.ATPROTO.port() + ",127.0.0.1:"
+                        + TestInfrastructure.MASTODON.port() + ",*.mastodon.test:" + TestInfrastructure.MASTODON.port(),
+                "--portal.signin.bluesky.plc-url=" + TestInfrastructure.ATPROTO.plcUrl(),
+                "--portal.signin.bluesky.key=" + TestInfrastructure.BLUESKY_CLIENT_KEY,
+                "--portal.trusted-proxies=127.0.0.1", "--portal.rate-limit.exempt=127.0.0.1"));
+        // A setting given twice would reach Spring as both values joined; the test's own wins.
+        for (String arg : args) {
+            String name = arg.substring(0, arg.indexOf('=') + 1);
+            all.removeIf(a -> a.startsWith(name));
+            all.add(arg);
+        }
+        return Nodes.start(port, dataDir, new Class<?>[] {TestNames.class}, all.toArray(String[]::new));
+    }
+
     protected static FakeAtproto atproto() {
         return TestInfrastructure.ATPROTO;
     }
