@@ -51,13 +51,14 @@ class OAuthProvidersTest extends PortalTest {
         JsonNode providers = get("/v1/auth/providers", Credential.NONE).json();
 
         assertThat(providers.valueStream().map(p -> p.get("platform").stringValue()))
-                .containsExactly("discord", "telegram", "github", "mastodon", "linkedin", "x");
+                .containsExactly("discord", "telegram", "github", "mastodon", "bluesky", "linkedin", "x");
         JsonNode github = providers.get(2);
         assertThat(github.get("login_url").stringValue()).isEqualTo("/v1/auth/github/login");
         assertThat(github.get("link_url").stringValue()).isEqualTo("/v1/auth/github/link");
         assertThat(github.get("input").isNull()).isTrue();
-        // Mastodon needs no credentials (on by default) and asks which server.
+        // Mastodon and Bluesky need no credentials (on by default) and ask where the account lives.
         assertThat(providers.get(3).get("input").stringValue()).isEqualTo("instance");
+        assertThat(providers.get(4).get("input").stringValue()).isEqualTo("handle");
     }
 
     @Test
