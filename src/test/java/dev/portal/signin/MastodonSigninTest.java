@@ -10,6 +10,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
@@ -501,6 +502,39 @@ class MastodonSigninTest extends PortalTest {
     }
 
     @Test
+    void instancesSlowToRegisterDoNotHoldUpEveryoneElse() throws Exception {
+        // More than the database pool (ten connections by default), each asked for the first time.
+        List<String> slow = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            slow.add(newInstance());
+            mastodon().slow(slow.get(i));
+        }
+        ExecutorService browsers = Executors.newFixedThreadPool(slow.size());
+        try {
+            List<CompletableFuture<Response>> starts = slow.stream()
+                    .map(host -> CompletableFuture.supplyAsync(() -> login(urlOf(host)), browsers)).toList();
+            long deadline = System.nanoTime() + Duration.ofMillis(1_500).toNanos();
+            while (slow.stream().filter(host -> mastodon().requests(host) > 0).count() < 10 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(slow.stream().filter(host -> mastodon().requests(host) > 0).count())
+                    .as("instances Portal is waiting for").isGreaterThanOrEqualTo(10);
+
+            // While Portal waits for them, another person starts signing in.
+            long started = System.nanoTime();
+            Response other = get("/v1/auth/discord/login", Credential.NONE);
+
+            assertThat(other.status()).as(other.body()).isEqualTo(302);
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(1));
+            for (CompletableFuture<Response> start : starts) {
+                assertProblem(start.get(20, TimeUnit.SECONDS), 504, "provider_timeout");
+            }
+        } finally {
+            browsers.shutdownNow();
+        }
+    }
+
+    @Test
     void anEndlessDownOrRefusingInstanceIsUnavailable() {
         String endless = newInstance();
         mastodon().endless(endless);
@@ -539,6 +573,18 @@ class MastodonSigninTest extends PortalTest {
         // A name that only ends in the same letters is another instance.
         String lookalike = newInstance().replace(".mastodon.test", DENIED);
         assertThat(login(urlOf(lookalike)).status()).isEqualTo(302);
+    }
+
+    @Test
+    void aDeniedInstanceListedInUnicodeIsRefusedHoweverItIsWritten() {
+        String listed = "bücher-" + DENIED;
+        String ascii = IDN.toASCII(listed);
+
+        for (String written : List.of(urlOf(listed), urlOf(ascii), "alice@" + listed, "sub." + ascii)) {
+            assertRefused(login(written), 403, "instance_denied");
+        }
+        assertThat(mastodon().requests(ascii)).isZero();
+        assertThat(appRows(ascii)).isZero();
     }
 
     // ---- state, codes, limits ----
