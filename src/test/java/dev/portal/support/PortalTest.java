@@ -89,6 +89,9 @@ public abstract class PortalTest {
         registry.add("portal.signin.bluesky.client", () -> "confidential");
         registry.add("portal.signin.bluesky.key", () -> TestInfrastructure.BLUESKY_CLIENT_KEY);
         registry.add("portal.outbound.timeout", () -> "2s");
+        // Instances (and their subdomains) nobody may sign in from, one written in Unicode as an operator
+        // would; the setting is read once, at start.
+        registry.add("portal.signin.mastodon.denied-instances", () -> "denied.mastodon.test,bücher-denied.mastodon.test");
         // A fixed key, so that the suite writes no secret.key into the project's ./data.
         registry.add("portal.secret-key", () -> "dGVzdC1vbmx5LXNlY3JldC1rZXktMzItYnl0ZXMhISE=");
     }
