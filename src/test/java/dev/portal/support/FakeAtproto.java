@@ -170,8 +170,13 @@ public final class FakeAtproto implements AutoCloseable {
     private volatile Map<String, Object> lastParClientAssertion = Map.of();
 
     public FakeAtproto() {
+        this(0);
+    }
+
+    /** On a chosen port (0: any free one), as {@link StandIns} needs a port people can type. */
+    public FakeAtproto(int port) {
         try {
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start the AT Protocol stand-in", e);
         }

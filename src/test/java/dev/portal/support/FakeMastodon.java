@@ -159,8 +159,13 @@ public final class FakeMastodon implements AutoCloseable {
     private volatile boolean closed;
 
     public FakeMastodon() {
+        this(0);
+    }
+
+    /** On a chosen port (0: any free one), as {@link StandIns} needs a port people can type. */
+    public FakeMastodon(int port) {
         try {
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
