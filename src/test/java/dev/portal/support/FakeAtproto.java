@@ -174,9 +174,9 @@ public final class FakeAtproto implements AutoCloseable {
     }
 
     /** On a chosen port (0: any free one), as {@link StandIns} needs a port people can type. */
-    public FakeAtproto(int port) {
+    public FakeAtproto(int listenOn) {
         try {
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", listenOn), 0);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start the AT Protocol stand-in", e);
         }
