@@ -13,5 +13,13 @@ create table mastodon_apps (
     registered_at timestamptz not null
 );
 
+-- A registration under way: the node that claimed an instance registers there while others wait for
+-- the app to appear, so no database connection is held while the instance answers. A claim past its
+-- time (its node died) may be taken over.
+create table mastodon_app_claims (
+    instance      text primary key,
+    claimed_until timestamptz not null
+);
+
 -- The private key (a JWK, sealed like the tokens) that DPoP-bound provider tokens need to be used.
 alter table linked_identities add column token_key bytea;

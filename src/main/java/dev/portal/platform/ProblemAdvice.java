@@ -42,7 +42,8 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
     }
 
     @ExceptionHandler({CannotGetJdbcConnectionException.class, DataAccessResourceFailureException.class,
-            TransientDataAccessException.class, QueryTimeoutException.class})
+            TransientDataAccessException.class, QueryTimeoutException.class,
+            org.springframework.transaction.CannotCreateTransactionException.class})
     ResponseEntity<ProblemDetail> databaseAway(Exception e, HttpServletRequest request) {
         log.warn("Database unavailable for {} {}: {}", request.getMethod(), request.getRequestURI(), e.getClass().getSimpleName());
         return apiProblem(ApiProblem.unavailable(), request);

@@ -21,11 +21,23 @@ class LinkedIdentitiesController {
     private final SigninService signin;
     private final SigninProviders providers;
     private final ClientAddress clientAddress;
+    private final dev.portal.outbound.GuardedHttp http;
 
-    LinkedIdentitiesController(SigninService signin, SigninProviders providers, ClientAddress clientAddress) {
+    LinkedIdentitiesController(SigninService signin, SigninProviders providers, ClientAddress clientAddress,
+            dev.portal.outbound.GuardedHttp http) {
+        this.http = http;
         this.signin = signin;
         this.providers = providers;
         this.clientAddress = clientAddress;
+    }
+
+    /** The instance as sign-in keys it, however it is written ({@code alice@host}, a URL, Unicode); unknown forms match nothing. */
+    private String instanceKey(String written) {
+        try {
+            return MastodonInstance.parse(written, http.allowedHosts()).key();
+        } catch (ApiProblem e) {
+            return written.strip();
+        }
     }
 
     @DeleteMapping("/v1/users/me/identities/{platform}")
@@ -36,7 +48,7 @@ class LinkedIdentitiesController {
             @RequestParam(required = false) String instance, HttpServletRequest request) {
         Platform known = Platform.fromKey(platform)
                 .orElseThrow(() -> ApiProblem.notFound("No " + platform + " account is linked to this account."));
-        String onInstance = instance == null || instance.isBlank() ? null : instance.strip().toLowerCase(java.util.Locale.ROOT);
+        String onInstance = instance == null || instance.isBlank() ? null : instanceKey(instance);
         signin.unlink(auth.account().id(), known, onInstance, providers.offeredSet(), clientAddress.of(request));
         return ResponseEntity.noContent().build();
     }

@@ -4,11 +4,12 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Instant;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
 import dev.portal.outbound.GuardedHttp;
+import dev.portal.outbound.OutboundProperties;
 import dev.portal.platform.ApiProblem;
 import dev.portal.platform.Db;
 import dev.portal.platform.RateLimiter;
@@ -17,16 +18,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Portal's application on each Mastodon instance, registered there on first use
  * ({@code POST /api/v1/apps}) and kept in {@code mastodon_apps}, its secret sealed. Sign-ins racing on a
- * new instance, on one node or many, register it once: the registration runs under a transaction-scoped
- * advisory lock on the instance, and whoever waited finds the app the first one stored. Attempts to
- * register are limited per instance, so a server that keeps failing is not asked again and again.
+ * new instance, on one node or many, register it once: one claims the registration in the database, the
+ * others wait for the app it stores. No connection is held while the instance answers, so slow instances
+ * cannot take the pool from everyone else. Attempts to register are limited per instance, so a server that
+ * keeps failing is not asked again and again.
  */
 @Component
 class MastodonApps {
@@ -42,18 +43,25 @@ class MastodonApps {
         }
     }
 
+    /** How often a sign-in waiting for another's registration looks whether the app has appeared. */
+    private static final long WAIT_STEP_MS = 100;
+
     private final JdbcClient jdbc;
-    private final TransactionTemplate transaction;
+    /** A claim outlives the registration's deadline, so it is never taken over while still being served. */
+    private final Duration claimFor;
+    /** How long a sign-in waits for another's registration: that registration's deadline, and a little. */
+    private final Duration waitForOthers;
     private final SecretCipher cipher;
     private final GuardedHttp http;
     private final RateLimiter rateLimiter;
     private final JsonMapper json;
     private final Clock clock;
 
-    MastodonApps(JdbcClient jdbc, TransactionTemplate transaction, SecretCipher cipher, GuardedHttp http,
+    MastodonApps(JdbcClient jdbc, OutboundProperties outbound, SecretCipher cipher, GuardedHttp http,
             RateLimiter rateLimiter, JsonMapper json, Clock clock) {
         this.jdbc = jdbc;
-        this.transaction = transaction;
+        this.claimFor = outbound.timeout().plusSeconds(5);
+        this.waitForOthers = outbound.timeout().plusSeconds(2);
         this.cipher = cipher;
         this.http = http;
         this.rateLimiter = rateLimiter;
@@ -61,34 +69,69 @@ class MastodonApps {
         this.clock = clock;
     }
 
-    /** The app registered at the instance for this callback and these scopes, registering it if there is none. */
+    /**
+     * The app registered at the instance for this callback and these scopes, registering it if there is
+     * none. One sign-in claims the registration (a row in {@code mastodon_app_claims}) and asks the instance
+     * with no database connection held; the others wait for its app to appear, and take over only if the
+     * claim ends without one (the instance refused, or that node died).
+     */
     App at(MastodonInstance instance, URI redirectUri, String scopes, String clientName, String website) {
-        Optional<App> known = find(instance.key(), redirectUri, scopes);
-        if (known.isPresent()) {
-            return known.get();
-        }
-        rateLimiter.consume(REGISTRATIONS, instance.key());
-        return transaction.execute(status -> {
-            jdbc.sql("select pg_advisory_xact_lock(hashtextextended(:key, 0))")
-                    .param("key", "mastodon-app:" + instance.key()).query(Object.class).single();
-            Optional<App> meanwhile = find(instance.key(), redirectUri, scopes);
-            if (meanwhile.isPresent()) {
-                return meanwhile.get();
+        long deadline = System.nanoTime() + waitForOthers.toNanos();
+        while (true) {
+            Optional<App> known = find(instance.key(), redirectUri, scopes);
+            if (known.isPresent()) {
+                return known.get();
             }
-            App app = register(instance, redirectUri, scopes, clientName, website);
-            jdbc.sql("""
-                    insert into mastodon_apps (instance, redirect_uri, scopes, client_id, client_secret, registered_at)
-                    values (:instance, :redirectUri, :scopes, :clientId, :secret, :now)
-                    on conflict (instance) do update set redirect_uri = excluded.redirect_uri, scopes = excluded.scopes,
-                        client_id = excluded.client_id, client_secret = excluded.client_secret,
-                        registered_at = excluded.registered_at
-                    """).param("instance", instance.key()).param("redirectUri", redirectUri.toString())
-                    .param("scopes", scopes).param("clientId", app.clientId())
-                    .param("secret", cipher.seal(app.clientSecret(), context(instance.key())))
-                    .param("now", Db.ts(clock.instant())).update();
-            log.info("Registered Portal's application at the Mastodon instance {}", instance.key());
-            return app;
-        });
+            if (claim(instance.key())) {
+                try {
+                    // Only the claimant counts: those waiting ask the instance nothing.
+                    rateLimiter.consume(REGISTRATIONS, instance.key());
+                    App app = register(instance, redirectUri, scopes, clientName, website);
+                    store(app, redirectUri, scopes);
+                    log.info("Registered Portal's application at the Mastodon instance {}", instance.key());
+                    return app;
+                } finally {
+                    jdbc.sql("delete from mastodon_app_claims where instance = :instance")
+                            .param("instance", instance.key()).update();
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw GuardedHttp.timedOut("The Mastodon server " + instance.key());
+            }
+            pause();
+        }
+    }
+
+    /** True if this sign-in now holds the instance's registration: nobody held it, or the claim had run out. */
+    private boolean claim(String instance) {
+        return jdbc.sql("""
+                insert into mastodon_app_claims (instance, claimed_until)
+                values (:instance, now() + make_interval(secs => :seconds))
+                on conflict (instance) do update set claimed_until = excluded.claimed_until
+                    where mastodon_app_claims.claimed_until < now()
+                """).param("instance", instance).param("seconds", claimFor.toSeconds()).update() == 1;
+    }
+
+    private void store(App app, URI redirectUri, String scopes) {
+        jdbc.sql("""
+                insert into mastodon_apps (instance, redirect_uri, scopes, client_id, client_secret, registered_at)
+                values (:instance, :redirectUri, :scopes, :clientId, :secret, :now)
+                on conflict (instance) do update set redirect_uri = excluded.redirect_uri, scopes = excluded.scopes,
+                    client_id = excluded.client_id, client_secret = excluded.client_secret,
+                    registered_at = excluded.registered_at
+                """).param("instance", app.instance()).param("redirectUri", redirectUri.toString())
+                .param("scopes", scopes).param("clientId", app.clientId())
+                .param("secret", cipher.seal(app.clientSecret(), context(app.instance())))
+                .param("now", Db.ts(clock.instant())).update();
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(WAIT_STEP_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw GuardedHttp.unavailable("The sign-in was interrupted.");
+        }
     }
 
     /** The app a started sign-in used; gone only if the row was removed meanwhile. */

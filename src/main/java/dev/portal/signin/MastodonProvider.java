@@ -24,6 +24,7 @@ import com.nimbusds.oauth2.sdk.id.State;
 import com.nimbusds.oauth2.sdk.pkce.CodeChallengeMethod;
 import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
 import dev.portal.identity.Platform;
+import dev.portal.outbound.AllowedHosts;
 import dev.portal.outbound.GuardedHttp;
 import dev.portal.platform.ApiProblem;
 import dev.portal.platform.PortalProperties;
@@ -76,7 +77,7 @@ class MastodonProvider implements SigninProvider {
                 .orElse(new Settings(null, null, null));
         this.enabled = settings.enabled() == null || settings.enabled();
         this.denied = settings.deniedInstances() == null ? List.of() : settings.deniedInstances().stream()
-                .map(String::strip).filter(s -> !s.isEmpty()).map(s -> s.toLowerCase(Locale.ROOT)).toList();
+                .map(String::strip).filter(s -> !s.isEmpty()).map(MastodonProvider::deniedHost).toList();
         this.appName = settings.appName() == null || settings.appName().isBlank() ? "Portal" : settings.appName().strip();
         this.apps = apps;
         this.http = http;
@@ -106,6 +107,8 @@ class MastodonProvider implements SigninProvider {
             throw new ApiProblem(HttpStatus.FORBIDDEN, "instance_denied",
                     "Signing in from " + instance.host() + " is not allowed here.");
         }
+        // Refused addresses are refused before anything else, the per-instance registration limit included.
+        http.check(instance.endpoint("/"));
         MastodonApps.App app = apps.at(instance, start.callbackUri(), SCOPES, appName, properties.publicUrl().toString());
         URI authorize = new AuthorizationRequest.Builder(new ResponseType(ResponseType.Value.CODE),
                 new ClientID(app.clientId()))
@@ -116,6 +119,15 @@ class MastodonProvider implements SigninProvider {
                 .codeChallenge(new CodeVerifier(start.codeVerifier()), CodeChallengeMethod.S256)
                 .build().toURI();
         return new Started(authorize, null, null, Map.of("instance", instance.key(), "origin", instance.origin().toString()));
+    }
+
+    /** A denied entry as people would write an instance, read the same way (so {@code bücher.example} is its xn-- form). */
+    private static String deniedHost(String entry) {
+        try {
+            return MastodonInstance.parse(entry.replaceFirst("(?i)^http://", "https://"), new AllowedHosts(List.of())).host();
+        } catch (ApiProblem e) {
+            throw new IllegalStateException("PORTAL_SIGNIN_MASTODON_DENIED_INSTANCES: '" + entry + "' is not an instance");
+        }
     }
 
     /** An instance listed, or a subdomain of one listed. */
