@@ -159,6 +159,8 @@ public final class FakeAtproto implements AutoCloseable {
     private volatile Setting<String> tokenSubject;
     private volatile Account approvingAccount;
     private volatile boolean nonceChallenges = true;
+    private volatile boolean alwaysChallenge;
+    private volatile String documentPds;
     private volatile String authNonce;
     private volatile String pdsNonce;
 
@@ -168,6 +170,8 @@ public final class FakeAtproto implements AutoCloseable {
     private final AtomicInteger profileCount = new AtomicInteger();
     private volatile Map<String, String> lastParParameters = Map.of();
     private volatile Map<String, Object> lastParClientAssertion = Map.of();
+    private volatile Map<String, Object> lastTokenResponse = Map.of();
+    private final Map<String, AtomicInteger> requests = new ConcurrentHashMap<>();
 
     public FakeAtproto() {
         this(0);
@@ -277,6 +281,20 @@ public final class FakeAtproto implements AutoCloseable {
         nonceChallenges = on;
     }
 
+    /**
+     * With {@code on}, the authorization server (PAR, token) and the PDS (getProfile) hand out a new nonce
+     * with every answer, so no proof ever carries the current one and every request is challenged: a
+     * server that will never take the client's proofs. Needs {@link #nonceChallenges} on (the default).
+     */
+    public void alwaysChallenge(boolean on) {
+        alwaysChallenge = on;
+    }
+
+    /** The PDS every DID document names from now on ({@code serviceEndpoint}); null for {@link #pdsUrl()}. */
+    public void documentPds(String url) {
+        documentPds = url;
+    }
+
     /** New nonces at the authorization server and the PDS, so each challenges the next request again. */
     public void rotateNonces() {
         authNonce = randomToken(16);
@@ -305,6 +323,8 @@ public final class FakeAtproto implements AutoCloseable {
         tokenSubject = null;
         approvingAccount = null;
         nonceChallenges = true;
+        alwaysChallenge = false;
+        documentPds = null;
         // Portal may keep nonces from an earlier test; new ones make every test's first request challenged.
         rotateNonces();
         parCount.set(0);
@@ -312,6 +332,8 @@ public final class FakeAtproto implements AutoCloseable {
         profileCount.set(0);
         lastParParameters = Map.of();
         lastParClientAssertion = Map.of();
+        lastTokenResponse = Map.of();
+        requests.clear();
     }
 
     // ---- What Portal did ----
@@ -329,6 +351,20 @@ public final class FakeAtproto implements AutoCloseable {
     /** Profiles served (200) since the last reset. */
     public int profileCount() {
         return profileCount.get();
+    }
+
+    /**
+     * Requests that reached origin {@code name} at {@code path} since the last reset, whatever the answer:
+     * refused, challenged and misbehaved-at ones too.
+     */
+    public int requests(String name, String path) {
+        AtomicInteger count = requests.get(name.toLowerCase(Locale.ROOT) + path);
+        return count == null ? 0 : count.get();
+    }
+
+    /** The last successful token response's JSON members (access_token, refresh_token, sub...); empty before one. */
+    public Map<String, Object> lastTokenResponse() {
+        return lastTokenResponse;
     }
 
     /** The form parameters of the last accepted PAR, in the order sent; empty before one. */
@@ -357,6 +393,7 @@ public final class FakeAtproto implements AutoCloseable {
 
     private void serve(HttpExchange exchange) {
         String name = hostName(exchange.getRequestHeaders().getFirst("Host"));
+        requests.computeIfAbsent(name + exchange.getRequestURI().getPath(), k -> new AtomicInteger()).incrementAndGet();
         try {
             Behaviour behaviour = behaviours.get(name);
             Handler handler = behaviour != null ? e -> misbehave(e, name, behaviour)
@@ -407,7 +444,8 @@ public final class FakeAtproto implements AutoCloseable {
                 exchange.getResponseHeaders().set("Content-Type", handle ? "text/plain" : "application/json");
                 // Length 0 means chunked: no Content-Length for the client to stop at.
                 exchange.sendResponseHeaders(200, 0);
-                byte[] chunk = new byte[8192];
+                // 64 KiB a step: a client's byte cap (1 MiB) is reached well within its deadline, even on a busy machine.
+                byte[] chunk = new byte[64 * 1024];
                 Arrays.fill(chunk, (byte) 'a');
                 OutputStream out = exchange.getResponseBody();
                 try {
@@ -443,7 +481,7 @@ public final class FakeAtproto implements AutoCloseable {
         document.put("verificationMethod", List.of(Map.of("id", account.did() + "#atproto", "type", "Multikey",
                 "controller", account.did(), "publicKeyMultibase", "zQ3shXjHeiBuRCKmM36cuYnm7YEMzhGnCmCyW92sRJ9pribSF")));
         document.put("service", List.of(Map.of("id", "#atproto_pds", "type", "AtprotoPersonalDataServer",
-                "serviceEndpoint", pdsUrl())));
+                "serviceEndpoint", documentPds == null ? pdsUrl() : documentPds)));
         respondJson(exchange, 200, document);
     }
 
@@ -476,6 +514,9 @@ public final class FakeAtproto implements AutoCloseable {
     }
 
     private void getProfile(HttpExchange exchange, String path) throws Exception {
+        if (alwaysChallenge) {
+            pdsNonce = randomToken(16);
+        }
         exchange.getResponseHeaders().set("DPoP-Nonce", pdsNonce);
         String authorization = exchange.getRequestHeaders().getFirst("Authorization");
         if (authorization == null || !authorization.regionMatches(true, 0, "DPoP ", 0, 5)) {
@@ -573,6 +614,9 @@ public final class FakeAtproto implements AutoCloseable {
     }
 
     private void par(HttpExchange exchange) throws Exception {
+        if (alwaysChallenge) {
+            authNonce = randomToken(16);
+        }
         exchange.getResponseHeaders().set("DPoP-Nonce", authNonce);
         Map<String, String> form = form(exchange);
         // The proof first: a nonce challenge must not spend the client assertion, which Portal may send again.
@@ -640,6 +684,9 @@ public final class FakeAtproto implements AutoCloseable {
     }
 
     private void token(HttpExchange exchange) throws Exception {
+        if (alwaysChallenge) {
+            authNonce = randomToken(16);
+        }
         exchange.getResponseHeaders().set("DPoP-Nonce", authNonce);
         exchange.getResponseHeaders().set("Cache-Control", "no-store");
         Map<String, String> form = form(exchange);
@@ -687,6 +734,7 @@ public final class FakeAtproto implements AutoCloseable {
             answer.put("sub", sub);
         }
         tokenCount.incrementAndGet();
+        lastTokenResponse = Collections.unmodifiableMap(new LinkedHashMap<>(answer));
         respondJson(exchange, 200, answer);
     }
 
