@@ -27,7 +27,8 @@ import tools.jackson.databind.json.JsonMapper;
 @Component
 class AtprotoIdentity {
     static final Pattern DID_PLC = Pattern.compile("did:plc:[a-z2-7]{24}");
-    static final Pattern DID_WEB = Pattern.compile("did:web:[a-zA-Z0-9.\\-]+(%3[aA][0-9]{1,5})?");
+    /** A domain in lower case (one identity, one spelling); a port only for development (see {@link #document}). */
+    static final Pattern DID_WEB = Pattern.compile("did:web:[a-z0-9.\\-]+(%3[aA][0-9]{1,5})?");
     private static final Pattern HANDLE = Pattern.compile(
             "([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?");
     /** TLDs the handle spec reserves; names there are never handles. */
@@ -69,6 +70,9 @@ class AtprotoIdentity {
         }
         if (input.startsWith("@")) {
             input = input.substring(1);
+        }
+        if (input.startsWith("did:web:")) {
+            input = input.toLowerCase(Locale.ROOT); // a domain: DNS reads it without case, so one spelling
         }
         if (input.startsWith("did:")) {
             String did = did(input);
@@ -145,8 +149,13 @@ class AtprotoIdentity {
         } else {
             String domain = URLDecoder.decode(did.substring("did:web:".length()), StandardCharsets.UTF_8);
             int colon = domain.indexOf(':');
-            location = URI.create(origin(colon < 0 ? domain : domain.substring(0, colon),
-                    colon < 0 ? null : Integer.valueOf(domain.substring(colon + 1))) + "/.well-known/did.json");
+            String host = colon < 0 ? domain : domain.substring(0, colon);
+            Integer port = colon < 0 ? null : Integer.valueOf(domain.substring(colon + 1));
+            // AT Protocol keeps did:web ports for development: only for hosts an operator allowed.
+            if (port != null && !http.allowedHosts().allows(host, port)) {
+                throw invalidHandle("A did:web with a port is for development only.");
+            }
+            location = URI.create(origin(host, port) + "/.well-known/did.json");
         }
         String party = "The identity directory for " + did;
         GuardedHttp.Response answer = http.send(GuardedHttp.Request.get(location, "Accept", "application/json"), party);

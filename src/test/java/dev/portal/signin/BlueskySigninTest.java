@@ -442,7 +442,11 @@ class BlueskySigninTest extends PortalTest {
     void aDidWebOnAPrivateAddressIsRefused() {
         assertRefusedAtStart(timed(Duration.ofSeconds(1), () -> get(loginPath("did:web:10.0.0.9"), Credential.NONE)),
                 400, "host_not_allowed");
-        assertRefusedAtStart(get(loginPath("did:web:localhost%3A22"), Credential.NONE), 400, "host_not_allowed");
+        dns().map("web-private.example.net", "10.0.0.9");
+        assertRefusedAtStart(timed(Duration.ofSeconds(1), () -> get(loginPath("did:web:WEB-Private.example.net"),
+                Credential.NONE)), 400, "host_not_allowed");
+        // Ports are AT Protocol's development form: only for hosts an operator allowed.
+        assertRefusedAtStart(get(loginPath("did:web:localhost%3A22"), Credential.NONE), 400, "invalid_handle");
     }
 
     @Test
