@@ -141,6 +141,15 @@ public class GuardedHttp {
         public String text() {
             return new String(body, StandardCharsets.UTF_8);
         }
+
+        /** The body as JSON; what is not JSON is the other side's fault: 502 with {@code unreadable} as detail. */
+        public tools.jackson.databind.JsonNode json(tools.jackson.databind.json.JsonMapper mapper, String unreadable) {
+            try {
+                return mapper.readTree(body);
+            } catch (RuntimeException e) {
+                throw unavailable(unreadable);
+            }
+        }
     }
 
     /**

@@ -75,12 +75,8 @@ class AtprotoAuthorizationServer {
         if (resource.status() != 200) {
             throw GuardedHttp.unavailable(party + " did not name its sign-in server (status " + resource.status() + ").");
         }
-        JsonNode servers;
-        try {
-            servers = json.readTree(resource.body()).get("authorization_servers");
-        } catch (RuntimeException e) {
-            throw GuardedHttp.unavailable(party + " named its sign-in server in a form that could not be read.");
-        }
+        JsonNode servers = resource.json(json, party + " named its sign-in server in a form that could not be read.")
+                .get("authorization_servers");
         if (servers == null || !servers.isArray() || servers.isEmpty() || !servers.get(0).isString()) {
             throw GuardedHttp.unavailable(party + " names no sign-in server.");
         }

@@ -165,12 +165,7 @@ class AtprotoIdentity {
         if (answer.status() != 200 || answer.body().length > MAX_DOCUMENT_CHARS) {
             throw GuardedHttp.unavailable(party + " did not give its document (status " + answer.status() + ").");
         }
-        JsonNode document;
-        try {
-            document = json.readTree(answer.body());
-        } catch (RuntimeException e) {
-            throw GuardedHttp.unavailable(party + " gave a document that is not JSON.");
-        }
+        JsonNode document = answer.json(json, party + " gave a document that is not JSON.");
         if (!did.equals(OAuthProvider.text(document, "id"))) {
             throw GuardedHttp.unavailable(party + " gave the document of another identity.");
         }

@@ -82,7 +82,7 @@ class BlueskyClient {
         this.plcUrl = URI.create(blank(settings.plcUrl()) ? "https://plc.directory" : stripSlash(settings.plcUrl().strip()));
         this.clientName = blank(settings.clientName()) ? "Portal" : settings.clientName().strip();
         this.publicUrl = URI.create(stripSlash(properties.publicUrl().toString()));
-        this.redirectUri = URI.create(publicUrl + "/v1/auth/bluesky/callback");
+        this.redirectUri = SigninController.callbackUri(publicUrl, dev.portal.identity.Platform.BLUESKY);
         this.mode = mode(settings.client(), publicUrl);
         this.clock = clock;
         this.key = enabled ? key(settings.key(), properties) : null;

@@ -24,7 +24,6 @@ import com.nimbusds.oauth2.sdk.PushedAuthorizationResponse;
 import com.nimbusds.oauth2.sdk.ResponseType;
 import com.nimbusds.oauth2.sdk.Scope;
 import com.nimbusds.oauth2.sdk.TokenRequest;
-import com.nimbusds.oauth2.sdk.TokenResponse;
 import com.nimbusds.oauth2.sdk.auth.ClientAuthentication;
 import com.nimbusds.oauth2.sdk.dpop.DefaultDPoPProofFactory;
 import com.nimbusds.oauth2.sdk.http.HTTPRequest;
@@ -183,7 +182,7 @@ class BlueskyProvider implements SigninProvider {
             return request;
         }, proofKey, null, nonce, party);
 
-        AccessTokenResponse tokens = tokens(answer, party);
+        AccessTokenResponse tokens = OAuthProvider.tokens(answer, party);
         DPoPAccessToken accessToken = tokens.getTokens().getDPoPAccessToken();
         Object sub = tokens.getCustomParameters().get("sub");
         // The account that approved must be the one the sign-in was started for.
@@ -204,22 +203,6 @@ class BlueskyProvider implements SigninProvider {
                 handle != null ? handle : "bluesky", "",
                 new ProviderProfile.Tokens(accessToken.getValue(), refresh == null ? null : refresh.getValue(), expires,
                         proofKey.toJSONString()));
-    }
-
-    private AccessTokenResponse tokens(HTTPResponse answer, String party) {
-        TokenResponse parsed;
-        try {
-            parsed = TokenResponse.parse(answer);
-        } catch (com.nimbusds.oauth2.sdk.ParseException e) {
-            throw GuardedHttp.unavailable(party + "'s token answer could not be read.");
-        }
-        if (!parsed.indicatesSuccess()) {
-            var error = parsed.toErrorResponse().getErrorObject();
-            log.info("{} refused the authorization code: {} ({})", party, error == null ? null : error.getCode(),
-                    error == null ? null : error.getDescription());
-            throw ApiProblem.badRequest("signin_failed", party + " did not accept the sign-in; start again.");
-        }
-        return parsed.toSuccessResponse();
     }
 
     /** The profile's avatar, read from the PDS with the new token; a profile that cannot be read leaves none. */

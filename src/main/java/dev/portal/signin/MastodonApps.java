@@ -161,12 +161,7 @@ class MastodonApps {
             log.info("{} refused to register Portal's application (status {})", party, response.status());
             throw GuardedHttp.unavailable(party + " did not register Portal (status " + response.status() + ").");
         }
-        JsonNode body;
-        try {
-            body = json.readTree(response.body());
-        } catch (RuntimeException e) {
-            throw GuardedHttp.unavailable(party + " answered the registration with something that is not JSON.");
-        }
+        JsonNode body = response.json(json, party + " answered the registration with something that is not JSON.");
         String clientId = OAuthProvider.text(body, "client_id");
         String clientSecret = OAuthProvider.text(body, "client_secret");
         if (clientId == null || clientSecret == null || clientId.length() > 512 || clientSecret.length() > 512) {

@@ -2,7 +2,6 @@ package dev.portal.signin;
 
 import java.net.URI;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -10,11 +9,9 @@ import com.nimbusds.oauth2.sdk.AccessTokenResponse;
 import com.nimbusds.oauth2.sdk.AuthorizationCode;
 import com.nimbusds.oauth2.sdk.AuthorizationCodeGrant;
 import com.nimbusds.oauth2.sdk.AuthorizationRequest;
-import com.nimbusds.oauth2.sdk.ParseException;
 import com.nimbusds.oauth2.sdk.ResponseType;
 import com.nimbusds.oauth2.sdk.Scope;
 import com.nimbusds.oauth2.sdk.TokenRequest;
-import com.nimbusds.oauth2.sdk.TokenResponse;
 import com.nimbusds.oauth2.sdk.auth.ClientSecretPost;
 import com.nimbusds.oauth2.sdk.auth.Secret;
 import com.nimbusds.oauth2.sdk.http.HTTPRequest;
@@ -28,8 +25,6 @@ import dev.portal.outbound.AllowedHosts;
 import dev.portal.outbound.GuardedHttp;
 import dev.portal.platform.ApiProblem;
 import dev.portal.platform.PortalProperties;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.env.Environment;
 import org.springframework.http.HttpStatus;
@@ -47,7 +42,6 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @Component
 class MastodonProvider implements SigninProvider {
-    private static final Logger log = LoggerFactory.getLogger(MastodonProvider.class);
     /** What Portal registers and asks for: who the person is, and posting on their behalf (cross-posting). */
     static final String SCOPES = "read:accounts write:statuses";
     private static final Pattern ACCOUNT_ID = Pattern.compile("[0-9A-Za-z_-]{1,64}");
@@ -152,7 +146,7 @@ class MastodonProvider implements SigninProvider {
                         new CodeVerifier(callback.flow().codeVerifier())));
         HTTPRequest tokenRequest = request.toHTTPRequest();
         tokenRequest.setAccept("application/json");
-        AccessTokenResponse tokens = accessTokens(sendNimbus(tokenRequest, party), party);
+        AccessTokenResponse tokens = OAuthProvider.tokens(sendNimbus(tokenRequest, party), party);
         String accessToken = tokens.getTokens().getAccessToken().getValue();
 
         GuardedHttp.Response answer = http.send(GuardedHttp.Request.get(instance.endpoint("/api/v1/accounts/verify_credentials"),
@@ -160,12 +154,7 @@ class MastodonProvider implements SigninProvider {
         if (answer.status() != 200) {
             throw GuardedHttp.unavailable(party + " did not say who signed in (status " + answer.status() + ").");
         }
-        JsonNode account;
-        try {
-            account = json.readTree(answer.body());
-        } catch (RuntimeException e) {
-            throw GuardedHttp.unavailable(party + "'s answer about who signed in could not be read.");
-        }
+        JsonNode account = answer.json(json, party + "'s answer about who signed in could not be read.");
         String id = OAuthProvider.text(account, "id");
         String username = OAuthProvider.text(account, "username");
         if (id == null || !ACCOUNT_ID.matcher(id).matches() || username == null || !USERNAME.matcher(username).matches()) {
@@ -183,20 +172,5 @@ class MastodonProvider implements SigninProvider {
         } catch (java.io.IOException e) {
             throw GuardedHttp.unavailable(party + " could not be reached.");
         }
-    }
-
-    private static AccessTokenResponse accessTokens(HTTPResponse response, String party) {
-        TokenResponse parsed;
-        try {
-            parsed = TokenResponse.parse(response);
-        } catch (ParseException e) {
-            throw GuardedHttp.unavailable(party + "'s token answer could not be read.");
-        }
-        if (!parsed.indicatesSuccess()) {
-            var error = parsed.toErrorResponse().getErrorObject();
-            log.info("{} refused the authorization code: {}", party, error == null ? null : error.getCode());
-            throw ApiProblem.badRequest("signin_failed", party + " did not accept the sign-in; start again.");
-        }
-        return parsed.toSuccessResponse();
     }
 }

@@ -116,7 +116,6 @@ abstract class OAuthProvider implements SigninProvider {
         return profile(tokens, callback).withTokens(kept(tokens));
     }
 
-    /** Reads the token endpoint's answer; a refusal (a used code, a wrong verifier) ends the sign-in. */
     protected AccessTokenResponse tokenResponse(HTTPResponse response) {
         TokenResponse parsed;
         try {
@@ -124,20 +123,34 @@ abstract class OAuthProvider implements SigninProvider {
         } catch (ParseException e) {
             throw ProviderHttp.unavailable(name + "'s token answer could not be read.");
         }
+        return accepted(parsed, name);
+    }
+
+    /**
+     * Reads a token endpoint's answer, for every provider: the tokens, 400 {@code signin_failed} for a
+     * refusal (a used code, a wrong verifier), 502 for what cannot be read.
+     */
+    static AccessTokenResponse tokens(HTTPResponse response, String party) {
+        try {
+            return accepted(TokenResponse.parse(response), party);
+        } catch (ParseException e) {
+            throw ProviderHttp.unavailable(party + "'s token answer could not be read.");
+        }
+    }
+
+    private static AccessTokenResponse accepted(TokenResponse parsed, String party) {
         if (!parsed.indicatesSuccess()) {
-            refused(parsed.toErrorResponse());
+            TokenErrorResponse error = parsed.toErrorResponse();
+            String code = error.getErrorObject() == null ? null : error.getErrorObject().getCode();
+            String description = error.getErrorObject() == null ? null : error.getErrorObject().getDescription();
+            log.info("{} refused the authorization code: {} ({})", party, code, description);
+            throw ApiProblem.badRequest("signin_failed", party + " did not accept the sign-in; start again.");
         }
         return parsed.toSuccessResponse();
     }
 
     protected TokenResponse parseTokenResponse(HTTPResponse response) throws ParseException {
         return TokenResponse.parse(response);
-    }
-
-    protected void refused(TokenErrorResponse error) {
-        String code = error.getErrorObject() == null ? null : error.getErrorObject().getCode();
-        log.info("{} refused the authorization code: {}", name, code);
-        throw ApiProblem.badRequest("signin_failed", name + " did not accept the sign-in; start again.");
     }
 
     /** Who signed in, read with the access token. */

@@ -24,8 +24,8 @@ import com.nimbusds.oauth2.sdk.http.HTTPRequest;
 import com.nimbusds.oauth2.sdk.http.HTTPResponse;
 import com.nimbusds.oauth2.sdk.http.ReadOnlyHTTPRequest;
 import com.nimbusds.oauth2.sdk.http.ReadOnlyHTTPResponse;
+import dev.portal.outbound.GuardedHttp;
 import dev.portal.platform.ApiProblem;
-import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
 /**
@@ -138,10 +138,10 @@ public class ProviderHttp {
     }
 
     static ApiProblem unavailable(String detail) {
-        return new ApiProblem(HttpStatus.BAD_GATEWAY, "provider_unavailable", detail);
+        return GuardedHttp.unavailable(detail);
     }
 
     static ApiProblem timedOut(String provider) {
-        return new ApiProblem(HttpStatus.GATEWAY_TIMEOUT, "provider_timeout", provider + " did not answer in time.");
+        return GuardedHttp.timedOut(provider);
     }
 }

@@ -19,6 +19,7 @@ import dev.portal.session.SessionCookie;
 import dev.portal.session.SessionService;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.HttpHeaders;
@@ -87,6 +88,9 @@ class SigninController {
     @GetMapping("/v1/auth/{platform}/login")
     @Operation(summary = "Start signing in", description = "302 to the provider (Telegram: a page with its widget); "
             + "after the callback, 302 to redirect (a relative path on this site; default /).")
+    @Parameter(name = "instance", in = ParameterIn.QUERY, description = "Mastodon only: the account's server, as "
+            + "alice@mastodon.social or mastodon.social")
+    @Parameter(name = "handle", in = ParameterIn.QUERY, description = "Bluesky only: the handle (alice.bsky.social) or DID")
     ResponseEntity<String> login(@PathVariable String platform, @RequestParam(required = false) String redirect,
             HttpServletRequest request) {
         SigninProvider provider = offered(platform);
@@ -96,6 +100,8 @@ class SigninController {
     @GetMapping("/v1/auth/{platform}/link")
     @Operation(summary = "Link another platform to your account", description = "Like login, for a signed-in user: "
             + "the identity is attached to this account. One linked to another account is refused (409 identity_in_use).")
+    @Parameter(name = "instance", in = ParameterIn.QUERY, description = "Mastodon only: the account's server")
+    @Parameter(name = "handle", in = ParameterIn.QUERY, description = "Bluesky only: the handle or DID")
     ResponseEntity<String> link(@PathVariable String platform, @RequestParam(required = false) String redirect,
             @Parameter(hidden = true) Authentication auth, HttpServletRequest request) {
         SigninProvider provider = offered(platform);
@@ -198,9 +204,14 @@ class SigninController {
     }
 
     private URI callbackUri(SigninProvider provider) {
-        String base = properties.publicUrl().toString();
+        return callbackUri(properties.publicUrl(), provider.platform());
+    }
+
+    /** Portal's callback for a platform, as registered with it (Bluesky's client metadata names it too). */
+    static URI callbackUri(URI publicUrl, dev.portal.identity.Platform platform) {
+        String base = publicUrl.toString();
         return URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base)
-                + "/v1/auth/" + provider.platform().key() + "/callback");
+                + "/v1/auth/" + platform.key() + "/callback");
     }
 
     private ResponseCookie flowCookie(String value, Duration maxAge) {
