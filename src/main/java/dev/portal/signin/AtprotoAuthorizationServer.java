@@ -67,8 +67,15 @@ class AtprotoAuthorizationServer {
             throw GuardedHttp.unavailable(asParty + " does not offer what AT Protocol sign-in needs (iss, ES256 DPoP, "
                     + "private_key_jwt).");
         }
-        return new Endpoints(issuer, metadata.getPushedAuthorizationRequestEndpointURI(),
-                metadata.getAuthorizationEndpointURI(), metadata.getTokenEndpointURI());
+        // The browser is sent to the authorization endpoint: a web page, never another scheme.
+        URI authorization = metadata.getAuthorizationEndpointURI();
+        boolean web = "https".equals(authorization.getScheme()) || "http".equals(authorization.getScheme())
+                && authorization.getHost() != null && http.allowedHosts().allows(authorization.getHost(), authorization.getPort());
+        if (!web || authorization.getHost() == null || authorization.getRawUserInfo() != null) {
+            throw GuardedHttp.unavailable(asParty + " names a sign-in page that is not an https address.");
+        }
+        return new Endpoints(issuer, metadata.getPushedAuthorizationRequestEndpointURI(), authorization,
+                metadata.getTokenEndpointURI());
     }
 
     private String firstAuthorizationServer(GuardedHttp.Response resource, String party) {
