@@ -15,7 +15,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -31,6 +36,7 @@ import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.ManagedHttpClientConnectionFactory;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.core5.http.ClassicHttpResponse;
@@ -38,6 +44,7 @@ import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.HttpHost;
+import org.apache.hc.core5.http.config.Http1Config;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
@@ -68,6 +75,10 @@ import org.springframework.stereotype.Component;
 public class GuardedHttp {
     private static final Logger log = LoggerFactory.getLogger(GuardedHttp.class);
     static final int MAX_REDIRECTS = 3;
+    static final int MAX_LINE_BYTES = 8192;
+    static final int MAX_HEADERS = 100;
+    /** Credentials meant for one origin; a redirect to another drops them. */
+    private static final Set<String> CREDENTIAL_HEADERS = Set.of("authorization", "dpop", "cookie");
     private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
     /** Set by the client itself; a Nimbus request's copies of these are dropped. */
     private static final Set<String> RESTRICTED = Set.of("host", "content-length", "connection", "transfer-encoding",
@@ -80,6 +91,8 @@ public class GuardedHttp {
     private final PoolingHttpClientConnectionManager connections;
     private final CloseableHttpClient client;
     private final ScheduledExecutorService deadlines;
+    /** Name lookups run here, so that one the resolver is slow to answer ends at the exchange's deadline. */
+    private final ExecutorService lookups;
 
     GuardedHttp(OutboundProperties properties, HostResolver resolver) {
         this.resolver = resolver;
@@ -88,6 +101,11 @@ public class GuardedHttp {
         this.maxBodyBytes = (int) Math.min(Integer.MAX_VALUE - 8, properties.maxBodyBytes().toBytes());
         this.connections = PoolingHttpClientConnectionManagerBuilder.create()
                 .setDnsResolver(new RefusingDnsResolver())
+                // The byte cap covers bodies; these bound the status line, each header and chunk line, and their number.
+                .setConnectionFactory(ManagedHttpClientConnectionFactory.builder()
+                        .http1Config(Http1Config.custom().setMaxLineLength(MAX_LINE_BYTES).setMaxHeaderCount(MAX_HEADERS)
+                                .build())
+                        .build())
                 .setDefaultConnectionConfig(ConnectionConfig.custom()
                         .setConnectTimeout(Timeout.of(properties.connectTimeout()))
                         .setSocketTimeout(Timeout.of(timeout))
@@ -107,8 +125,16 @@ public class GuardedHttp {
                 .setUserAgent("Portal")
                 .evictIdleConnections(TimeValue.ofSeconds(30))
                 .build();
-        this.deadlines = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread thread = new Thread(runnable, "outbound-deadlines");
+            thread.setDaemon(true);
+            return thread;
+        });
+        // A deadline that was not needed goes at once, and with it the request it would have aborted.
+        scheduler.setRemoveOnCancelPolicy(true);
+        this.deadlines = scheduler;
+        this.lookups = Executors.newCachedThreadPool(runnable -> {
+            Thread thread = new Thread(runnable, "outbound-lookup");
             thread.setDaemon(true);
             return thread;
         });
@@ -117,6 +143,7 @@ public class GuardedHttp {
     @PreDestroy
     void close() throws IOException {
         deadlines.shutdownNow();
+        lookups.shutdownNow();
         client.close();
     }
 
@@ -176,8 +203,34 @@ public class GuardedHttp {
             } catch (IllegalArgumentException e) {
                 throw unavailable(party + " redirected to an address that is not a URL.");
             }
-            current = new Request(current.method(), next, current.headers(), null, null);
+            if ("https".equalsIgnoreCase(current.uri().getScheme()) && !"https".equalsIgnoreCase(next.getScheme())) {
+                throw hostNotAllowed(party + " redirected from https to an address that is not https.");
+            }
+            List<String> headers = current.headers();
+            if (!sameOrigin(current.uri(), next)) {
+                headers = withoutCredentials(headers);
+            }
+            current = new Request(current.method(), next, headers, null, null);
         }
+    }
+
+    private static boolean sameOrigin(URI a, URI b) {
+        try {
+            return OutboundTarget.of(a).origin().equals(OutboundTarget.of(b).origin());
+        } catch (OutboundTarget.Refused e) {
+            return false;
+        }
+    }
+
+    private static List<String> withoutCredentials(List<String> headers) {
+        List<String> kept = new ArrayList<>();
+        for (int i = 0; i + 1 < headers.size(); i += 2) {
+            if (!CREDENTIAL_HEADERS.contains(headers.get(i).toLowerCase(Locale.ROOT))) {
+                kept.add(headers.get(i));
+                kept.add(headers.get(i + 1));
+            }
+        }
+        return kept;
     }
 
     /** For Nimbus requests (OAuth endpoints): sent as they are, redirects not followed. */
@@ -208,20 +261,24 @@ public class GuardedHttp {
      * names the address to connect to.
      */
     public Pinned check(URI uri) {
+        return check(uri, System.nanoTime() + timeout.toNanos());
+    }
+
+    private Pinned check(URI uri, long deadline) {
         OutboundTarget target;
         try {
             target = OutboundTarget.of(uri);
         } catch (OutboundTarget.Refused e) {
             throw hostNotAllowed(e.getMessage());
         }
-        return pin(target);
+        return pin(target, deadline);
     }
 
     /** A checked target and the one address it will be reached at. */
     public record Pinned(OutboundTarget target, InetAddress address) {
     }
 
-    private Pinned pin(OutboundTarget target) {
+    private Pinned pin(OutboundTarget target, long deadline) {
         boolean exempt = allowed.allows(target.host(), target.port());
         if (target.literal() != null) {
             if (!exempt && !OutboundAddresses.isPublic(target.literal())) {
@@ -229,12 +286,7 @@ public class GuardedHttp {
             }
             return new Pinned(target, target.literal());
         }
-        List<InetAddress> addresses;
-        try {
-            addresses = resolver.addresses(target.host());
-        } catch (UnknownHostException e) {
-            throw unavailable("The host " + target.host() + " does not exist.");
-        }
+        List<InetAddress> addresses = lookUp(target.host(), deadline);
         if (addresses.isEmpty()) {
             throw unavailable("The host " + target.host() + " does not exist.");
         }
@@ -248,8 +300,27 @@ public class GuardedHttp {
         return new Pinned(target, addresses.get(0));
     }
 
+    /** The resolver's answer, or 504 when it has none by the deadline (a lookup the system resolver drags out). */
+    private List<InetAddress> lookUp(String host, long deadline) {
+        Future<List<InetAddress>> lookup = lookups.submit(() -> resolver.addresses(host));
+        try {
+            return lookup.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownHostException) {
+                throw unavailable("The host " + host + " does not exist.");
+            }
+            throw unavailable("The host " + host + " could not be looked up.");
+        } catch (TimeoutException e) {
+            lookup.cancel(true);
+            throw timedOut("The lookup of " + host);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw unavailable("The lookup of " + host + " was interrupted.");
+        }
+    }
+
     private Response exchange(Request request, String party, long deadline) {
-        Pinned pinned = check(request.uri());
+        Pinned pinned = check(request.uri(), deadline);
         long remaining = deadline - System.nanoTime();
         if (remaining <= 0) {
             throw timedOut(party);

@@ -89,9 +89,13 @@ public record OutboundTarget(String scheme, String host, int port, InetAddress l
         if (host.isEmpty() || !HOST_CHARACTERS.matcher(host).matches()) {
             throw new Refused("The URL's host is not valid.");
         }
+        // IDNA 2003 (the JDK's) maps these to other letters than browsers (UTS 46) do: faß.de would become fass.de.
+        if (host.chars().anyMatch(c -> c == 0x00DF || c == 0x03C2 || c == 0x200C || c == 0x200D)) {
+            throw new Refused("The URL's host has a character that names two different servers; write it in its xn-- form.");
+        }
         String ascii;
         try {
-            ascii = IDN.toASCII(host, IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
+            ascii = IDN.toASCII(host).toLowerCase(Locale.ROOT);
         } catch (IllegalArgumentException e) {
             throw new Refused("The URL's host is not valid.");
         }
@@ -151,7 +155,9 @@ public record OutboundTarget(String scheme, String host, int port, InetAddress l
         if (digits.isEmpty()) {
             return 0;
         }
-        if (digits.length() > 12) {
+        final int base = radix;
+        // Long.parseLong would take a sign ("10.-1.0.1"); no browser does.
+        if (digits.length() > 12 || !digits.chars().allMatch(c -> Character.digit(c, base) >= 0)) {
             throw new Refused("The URL's host is not a valid address.");
         }
         try {

@@ -25,6 +25,20 @@ public class CrossSiteGuard {
         }
     }
 
+    /**
+     * A navigation (a GET that starts something, such as a sign-in or a link) that a browser marks as
+     * coming from another site, unless its {@code Referer} names one of Portal's origins (a front end on
+     * another site that the operator configured). Same-origin, same-site, typed and non-browser requests pass.
+     */
+    public boolean isForeignNavigation(HttpServletRequest request) {
+        if (!"cross-site".equalsIgnoreCase(request.getHeader("Sec-Fetch-Site"))) {
+            return false;
+        }
+        String referer = request.getHeader("Referer");
+        String origin = referer == null ? null : Origins.normalise(referer);
+        return origin == null || !allowedOrigins.contains(origin);
+    }
+
     public boolean isCrossSite(HttpServletRequest request) {
         if ("cross-site".equalsIgnoreCase(request.getHeader("Sec-Fetch-Site"))) {
             return true;

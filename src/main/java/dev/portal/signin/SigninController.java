@@ -12,6 +12,7 @@ import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
 import com.nimbusds.openid.connect.sdk.Nonce;
 import dev.portal.platform.ApiProblem;
 import dev.portal.platform.ClientAddress;
+import dev.portal.platform.CrossSiteGuard;
 import dev.portal.platform.PortalProperties;
 import dev.portal.platform.Secrets;
 import dev.portal.session.Authentication;
@@ -56,11 +57,13 @@ class SigninController {
     private final SigninProperties signinProperties;
     private final PortalProperties properties;
     private final ClientAddress clientAddress;
+    private final CrossSiteGuard crossSite;
     private final Clock clock;
 
     SigninController(SigninProviders providers, SigninFlowRepository flows, SigninService signin,
             SessionService sessions, SessionCookie sessionCookie, SigninProperties signinProperties,
-            PortalProperties properties, ClientAddress clientAddress, Clock clock) {
+            PortalProperties properties, ClientAddress clientAddress, CrossSiteGuard crossSite, Clock clock) {
+        this.crossSite = crossSite;
         this.providers = providers;
         this.flows = flows;
         this.signin = signin;
@@ -110,6 +113,13 @@ class SigninController {
 
     private ResponseEntity<String> begin(SigninProvider provider, String target, Long linkUserId,
             HttpServletRequest request) {
+        // Another site must not start a sign-in or link in a visitor's browser: with Mastodon or Bluesky the
+        // other site can run the server that approves, at once, an account of its own — linked to the
+        // visitor's Portal account, or signed in to in place of it.
+        if (crossSite.isForeignNavigation(request)) {
+            throw new ApiProblem(HttpStatus.FORBIDDEN, "csrf", "Sign-ins and links start from this site or a front end "
+                    + "configured for it, not from another site.");
+        }
         String state = Secrets.randomToken();
         String verifier = new CodeVerifier().getValue();
         String nonce = new Nonce().getValue();

@@ -117,6 +117,7 @@ class GuardedHttpTest {
     static final class FakeResolver implements HostResolver {
         final Map<String, List<InetAddress>> names = new ConcurrentHashMap<>();
         final AtomicInteger lookups = new AtomicInteger();
+        volatile long delayMs;
 
         void map(String name, String... addresses) throws UnknownHostException {
             List<InetAddress> all = new ArrayList<>();
@@ -129,6 +130,14 @@ class GuardedHttpTest {
         @Override
         public List<InetAddress> addresses(String host) throws UnknownHostException {
             lookups.incrementAndGet();
+            if (delayMs > 0) {
+                try {
+                    Thread.sleep(delayMs);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new UnknownHostException("interrupted");
+                }
+            }
             List<InetAddress> found = names.get(host);
             if (found == null) {
                 throw new UnknownHostException(host);
@@ -219,7 +228,8 @@ class GuardedHttpTest {
     @ParameterizedTest
     @ValueSource(strings = {"ftp://example.com/", "file:///etc/passwd", "gopher://example.com/", "jar:http://example.com!/",
             "http://user:secret@example.com/", "http://user@example.com/", "http:///nohost", "http://exa%6Dple.com/",
-            "http://[::1%25lo]/", "http://256.0.0.1/", "http://1.2.3.4.5/", "http://0x100000000/", "http://example.com:99999/"})
+            "http://[::1%25lo]/", "http://256.0.0.1/", "http://1.2.3.4.5/", "http://0x100000000/", "http://example.com:99999/",
+            "http://10.-1.0.1/", "http://1.+2.3.4/", "http://09.0.0.1/", "http://fa\u00df.de/"})
     void urlsThatAreNotPlainHttpToAHostAreRefused(String url) {
         ApiProblem refused = refusal(() -> get(client(), url));
 
@@ -382,5 +392,61 @@ class GuardedHttpTest {
         assertThat(get(http, "http://a.stand-in.test:" + server.port() + "/").status()).isEqualTo(200);
         assertThat(refusal(() -> get(http, "http://stand-in.test:" + server.port() + "/")).code()).isEqualTo("host_not_allowed");
         assertThat(http.allowedHosts().portFor("b.stand-in.test")).contains(server.port());
+    }
+
+    @Test
+    void endlessOrCountlessHeadersAreRefusedLikeAnEndlessBody() {
+        GuardedHttp http = client("127.0.0.1:" + server.port());
+        server.script = (s, head) -> {
+            OutputStream out = s.getOutputStream();
+            out.write("HTTP/1.1 200 OK\r\nX-Long: ".getBytes(StandardCharsets.US_ASCII));
+            while (true) {
+                out.write("x".repeat(4096).getBytes(StandardCharsets.US_ASCII));
+            }
+        };
+        assertThat(refusal(() -> get(http, "http://127.0.0.1:" + server.port() + "/")).status().value()).isEqualTo(502);
+
+        server.script = (s, head) -> {
+            OutputStream out = s.getOutputStream();
+            out.write("HTTP/1.1 200 OK\r\n".getBytes(StandardCharsets.US_ASCII));
+            for (int i = 0; ; i++) {
+                out.write(("X-" + i + ": y\r\n").getBytes(StandardCharsets.US_ASCII));
+            }
+        };
+        assertThat(refusal(() -> get(http, "http://127.0.0.1:" + server.port() + "/")).status().value()).isEqualTo(502);
+    }
+
+    @Test
+    void aRedirectToAnotherOriginDropsTheCredentials() throws IOException {
+        try (Server other = new Server("127.0.0.2")) {
+            server.script = (s, head) -> {
+                if (head.startsWith("GET /first ")) {
+                    Server.respond(s, 302, "", "Location: /second\r\n");
+                } else {
+                    Server.respond(s, 302, "", "Location: http://127.0.0.2:" + other.port() + "/elsewhere\r\n");
+                }
+            };
+            GuardedHttp http = client("127.0.0.1:" + server.port(), "127.0.0.2:" + other.port());
+
+            GuardedHttp.Response response = http.send(GuardedHttp.Request.get(URI.create("http://127.0.0.1:" + server.port()
+                    + "/first"), "Authorization", "Bearer secret-token", "DPoP", "proof", "Accept", "application/json"), "test");
+
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(server.requestHeads).hasSize(2).allSatisfy(h -> assertThat(h).contains("Bearer secret-token"));
+            assertThat(other.requestHeads.get(0)).doesNotContainIgnoringCase("authorization").doesNotContainIgnoringCase("dpop:")
+                    .containsIgnoringCase("Accept: application/json");
+        }
+    }
+
+    @Test
+    void aLookupTheResolverDragsOutEndsAtTheDeadline() throws UnknownHostException {
+        resolver.map("slow-dns.test", "93.184.216.34");
+        resolver.delayMs = 10_000;
+        long started = System.nanoTime();
+
+        ApiProblem refused = refusal(() -> get(client(), "https://slow-dns.test/"));
+
+        assertThat(refused.code()).isEqualTo("provider_timeout");
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(TIMEOUT.plusSeconds(1));
     }
 }

@@ -187,4 +187,32 @@ class LinkingTest extends PortalTest {
                 + "order by id").param("id", id).query(String.class).list()).containsExactly("true", "false");
         assertProblem(get("/v1/users/me", Credential.session(second)), 401, "unauthenticated");
     }
+
+    /**
+     * With Mastodon or Bluesky another site can run the server that approves at once: were it able to start a
+     * link in a signed-in visitor's browser, its own account would be linked to the visitor's (and it could
+     * then sign in as them). Starts the browser marks cross-site are refused, unless they come from a front
+     * end the operator configured.
+     */
+    @Test
+    void anotherSiteCannotStartALinkOrASignInInAVisitorsBrowser() {
+        String session = signInWithDiscord(uniqueDiscordId(), unique("victim"));
+        String evilInstance = java.net.URLEncoder.encode(mastodon().url("127.0.0.1"), java.nio.charset.StandardCharsets.UTF_8);
+
+        Response link = get("/v1/auth/mastodon/link?instance=" + evilInstance + "&redirect=/", Credential.session(session),
+                "Sec-Fetch-Site", "cross-site", "Referer", "https://evil.example/page");
+        Response login = get("/v1/auth/bluesky/login?handle=someone.test", Credential.NONE, "Sec-Fetch-Site", "cross-site");
+
+        assertProblem(link, 403, "csrf");
+        assertProblem(login, 403, "csrf");
+        assertThat(link.cookie("psignin")).isNull();
+        assertThat(login.cookie("psignin")).isNull();
+        for (String site : List.of("same-origin", "same-site", "none")) {
+            assertThat(get("/v1/auth/github/link?redirect=/", Credential.session(session), "Sec-Fetch-Site", site).status())
+                    .as(site).isEqualTo(302);
+        }
+        // A front end on another site that the operator configured (here Portal's own origin) may start one.
+        assertThat(get("/v1/auth/github/login?redirect=/", Credential.NONE, "Sec-Fetch-Site", "cross-site",
+                "Referer", url("/account")).status()).isEqualTo(302);
+    }
 }
