@@ -18,6 +18,8 @@ create table mastodon_apps (
 -- time (its node died) may be taken over.
 create table mastodon_app_claims (
     instance      text primary key,
+    -- who holds it, so that only the holder ends it
+    claim_token   text        not null,
     claimed_until timestamptz not null
 );
 

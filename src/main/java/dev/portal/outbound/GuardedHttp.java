@@ -307,7 +307,7 @@ public class GuardedHttp {
             return lookup.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof UnknownHostException) {
-                throw unavailable("The host " + host + " does not exist.");
+                throw new UnknownHost(host);
             }
             throw unavailable("The host " + host + " could not be looked up.");
         } catch (TimeoutException e) {
@@ -397,6 +397,31 @@ public class GuardedHttp {
             }
         }
         return out.toByteArray();
+    }
+
+    /** 502: the name does not resolve (or the resolver could not say). Protocols that look names up may take it as "no such". */
+    public static final class UnknownHost extends ApiProblem {
+        UnknownHost(String host) {
+            super(HttpStatus.BAD_GATEWAY, "provider_unavailable", "The host " + host + " does not exist.");
+        }
+    }
+
+    /**
+     * {@code uri} if it is https, or http on a host:port that is allowed (stand-ins, private servers); else
+     * 400 {@code host_not_allowed}. For URLs a server hands Portal to use next, where plain http would let
+     * anyone on the way read or forge what passes.
+     */
+    public URI requireHttps(URI uri, String what) {
+        OutboundTarget target;
+        try {
+            target = OutboundTarget.of(uri);
+        } catch (OutboundTarget.Refused e) {
+            throw hostNotAllowed(what + ": " + e.getMessage());
+        }
+        if (target.scheme().equals("http") && !allowed.allows(target.host(), target.port())) {
+            throw hostNotAllowed(what + " is not an https address.");
+        }
+        return uri;
     }
 
     public static ApiProblem hostNotAllowed(String detail) {

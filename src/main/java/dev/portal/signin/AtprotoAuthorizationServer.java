@@ -39,7 +39,7 @@ class AtprotoAuthorizationServer {
         String party = "The Bluesky server " + pds.getHost();
         GuardedHttp.Response resource = http.send(GuardedHttp.Request.get(
                 URI.create(pds + "/.well-known/oauth-protected-resource"), "Accept", "application/json"), party);
-        String issuer = firstAuthorizationServer(resource, party);
+        String issuer = firstAuthorizationServer(resource, pds, party);
         String asParty = "The Bluesky sign-in server " + URI.create(issuer).getHost();
         GuardedHttp.Response answer = http.send(GuardedHttp.Request.get(
                 URI.create(issuer + "/.well-known/oauth-authorization-server"), "Accept", "application/json"), asParty);
@@ -67,23 +67,25 @@ class AtprotoAuthorizationServer {
             throw GuardedHttp.unavailable(asParty + " does not offer what AT Protocol sign-in needs (iss, ES256 DPoP, "
                     + "private_key_jwt).");
         }
-        // The browser is sent to the authorization endpoint: a web page, never another scheme.
-        URI authorization = metadata.getAuthorizationEndpointURI();
-        boolean web = "https".equals(authorization.getScheme()) || "http".equals(authorization.getScheme())
-                && authorization.getHost() != null && http.allowedHosts().allows(authorization.getHost(), authorization.getPort());
-        if (!web || authorization.getHost() == null || authorization.getRawUserInfo() != null) {
-            throw GuardedHttp.unavailable(asParty + " names a sign-in page that is not an https address.");
-        }
-        return new Endpoints(issuer, metadata.getPushedAuthorizationRequestEndpointURI(), authorization,
-                metadata.getTokenEndpointURI());
+        // Codes, tokens and client assertions pass through these, and the browser is sent to the sign-in page:
+        // https only (plain http only on allowed hosts), never another scheme.
+        return new Endpoints(issuer,
+                http.requireHttps(metadata.getPushedAuthorizationRequestEndpointURI(), asParty + "'s request endpoint"),
+                http.requireHttps(metadata.getAuthorizationEndpointURI(), asParty + "'s sign-in page"),
+                http.requireHttps(metadata.getTokenEndpointURI(), asParty + "'s token endpoint"));
     }
 
-    private String firstAuthorizationServer(GuardedHttp.Response resource, String party) {
+    private String firstAuthorizationServer(GuardedHttp.Response resource, URI pds, String party) {
         if (resource.status() != 200) {
             throw GuardedHttp.unavailable(party + " did not name its sign-in server (status " + resource.status() + ").");
         }
-        JsonNode servers = resource.json(json, party + " named its sign-in server in a form that could not be read.")
-                .get("authorization_servers");
+        JsonNode metadata = resource.json(json, party + " named its sign-in server in a form that could not be read.");
+        // RFC 9728 §3.3: the metadata must be the resource's own.
+        String named = OAuthProvider.text(metadata, "resource");
+        if (named != null && !stripSlash(named).equals(pds.toString())) {
+            throw GuardedHttp.unavailable(party + " describes another resource than itself.");
+        }
+        JsonNode servers = metadata.get("authorization_servers");
         if (servers == null || !servers.isArray() || servers.isEmpty() || !servers.get(0).isString()) {
             throw GuardedHttp.unavailable(party + " names no sign-in server.");
         }
@@ -94,11 +96,15 @@ class AtprotoAuthorizationServer {
         } catch (IllegalArgumentException e) {
             throw GuardedHttp.unavailable(party + " names a sign-in server that is not a URL.");
         }
-        // An issuer is an origin: a scheme and a host, no path, no query.
-        if (!("https".equals(uri.getScheme()) || "http".equals(uri.getScheme())) || uri.getHost() == null
-                || uri.getRawPath() != null && !uri.getRawPath().isEmpty() || uri.getRawQuery() != null) {
+        // An issuer is an https origin: a scheme and a host, no path, no query.
+        if (uri.getHost() == null || uri.getRawPath() != null && !uri.getRawPath().isEmpty() || uri.getRawQuery() != null) {
             throw GuardedHttp.unavailable(party + " names a sign-in server that is not an origin.");
         }
+        http.requireHttps(uri, party + "'s sign-in server");
         return issuer;
+    }
+
+    private static String stripSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 }

@@ -125,8 +125,13 @@ class AtprotoIdentity {
         if (dids.size() > 1) {
             return Optional.empty(); // the spec: several records are no answer
         }
-        GuardedHttp.Response answer = http.send(GuardedHttp.Request.get(
-                URI.create(origin(handle, null) + "/.well-known/atproto-did")), "The handle's server " + handle);
+        GuardedHttp.Response answer;
+        try {
+            answer = http.send(GuardedHttp.Request.get(URI.create(origin(handle, null) + "/.well-known/atproto-did")),
+                    "The handle's server " + handle);
+        } catch (GuardedHttp.UnknownHost e) {
+            return Optional.empty(); // a domain that does not exist is a handle that does not exist
+        }
         if (answer.status() != 200) {
             return Optional.empty();
         }
@@ -179,7 +184,7 @@ class AtprotoIdentity {
         return new Document(handle, pds(document, did, party));
     }
 
-    private static URI pds(JsonNode document, String did, String party) {
+    private URI pds(JsonNode document, String did, String party) {
         JsonNode services = document.get("service");
         if (services != null && services.isArray()) {
             for (JsonNode service : services) {
@@ -188,13 +193,15 @@ class AtprotoIdentity {
                         && "AtprotoPersonalDataServer".equals(OAuthProvider.text(service, "type"))) {
                     String endpoint = OAuthProvider.text(service, "serviceEndpoint");
                     if (endpoint != null && (endpoint.startsWith("https://") || endpoint.startsWith("http://"))) {
+                        URI uri;
                         try {
-                            URI uri = URI.create(endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint);
-                            if (uri.getHost() != null && (uri.getPath() == null || uri.getPath().isEmpty())) {
-                                return uri;
-                            }
+                            uri = URI.create(endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint);
                         } catch (IllegalArgumentException e) {
                             break;
+                        }
+                        if (uri.getHost() != null && (uri.getPath() == null || uri.getPath().isEmpty())) {
+                            // Tokens go there: https only, plain http only on allowed hosts.
+                            return http.requireHttps(uri, party + "'s personal data server");
                         }
                     }
                 }

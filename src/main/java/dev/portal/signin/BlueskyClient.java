@@ -86,6 +86,11 @@ class BlueskyClient {
         this.mode = mode(settings.client(), publicUrl);
         this.clock = clock;
         this.key = enabled ? key(settings.key(), properties) : null;
+        if (enabled && mode == Mode.LOOPBACK && !"127.0.0.1".equals(publicUrl.getHost()) && !"[::1]".equals(publicUrl.getHost())) {
+            // AT Protocol wants a loopback client's callback on an address, and Bluesky refuses localhost.
+            org.slf4j.LoggerFactory.getLogger(BlueskyClient.class).warn("Bluesky sign-in as a loopback client needs "
+                    + "PORTAL_PUBLIC_URL on 127.0.0.1 or [::1], not {}; Bluesky servers refuse its callback", publicUrl.getHost());
+        }
         this.clientId = mode == Mode.LOOPBACK
                 ? "http://localhost?redirect_uri=" + encode(redirectUri.toString()) + "&scope=" + encode(SCOPE)
                 : publicUrl + METADATA_PATH;

@@ -125,8 +125,9 @@ class BlueskyProvider implements SigninProvider {
             PushedAuthorizationResponse parsed = PushedAuthorizationResponse.parse(answer);
             if (!parsed.indicatesSuccess()) {
                 var error = parsed.toErrorResponse().getErrorObject();
-                log.info("{} refused the pushed authorization request: {} {}", party, error.getCode(), error.getDescription());
-                throw GuardedHttp.unavailable(party + " refused to start the sign-in (" + error.getCode() + ").");
+                log.info("{} refused the pushed authorization request: {} ({})", party, OAuthProvider.printable(error.getCode()),
+                        OAuthProvider.printable(error.getDescription()));
+                throw GuardedHttp.unavailable(party + " refused to start the sign-in.");
             }
             requestUri = parsed.toSuccessResponse().getRequestURI();
         } catch (com.nimbusds.oauth2.sdk.ParseException e) {
@@ -207,52 +208,50 @@ class BlueskyProvider implements SigninProvider {
 
     /** The profile's avatar, read from the PDS with the new token; a profile that cannot be read leaves none. */
     private String avatar(URI pds, String did, AccessToken token, ECKey proofKey) {
-        URI endpoint = URI.create(pds + "/xrpc/app.bsky.actor.getProfile");
-        URI withQuery = UriComponentsBuilder.fromUri(endpoint).queryParam("actor", did).encode().build().toUri();
+        URI profile = UriComponentsBuilder.fromUri(URI.create(pds + "/xrpc/app.bsky.actor.getProfile"))
+                .queryParam("actor", did).encode().build().toUri();
         String party = "The Bluesky server " + pds.getHost();
-        Nonce nonce = null;
-        for (int attempt = 0; attempt < 2; attempt++) {
-            GuardedHttp.Response answer;
-            try {
-                answer = http.send(GuardedHttp.Request.get(withQuery, "Authorization", "DPoP " + token.getValue(),
-                        "DPoP", proof(proofKey, "GET", endpoint, token, nonce), "Accept", "application/json"), party);
-            } catch (ApiProblem e) {
-                log.info("{}: the profile of {} could not be read ({})", party, did, e.code());
-                return null;
-            }
-            String given = answer.header("dpop-nonce");
-            String challenge = answer.header("www-authenticate");
-            if (answer.status() == 401 && given != null && challenge != null && challenge.contains("use_dpop_nonce")) {
-                nonce = new Nonce(given);
-                continue;
-            }
-            if (answer.status() != 200) {
-                log.info("{}: the profile of {} could not be read (status {})", party, did, answer.status());
-                return null;
-            }
-            try {
-                String avatar = OAuthProvider.text(json.readTree(answer.body()), "avatar");
-                return avatar != null && avatar.startsWith("https://") && avatar.length() <= 2048 ? avatar : null;
-            } catch (RuntimeException e) {
-                return null;
-            }
+        HTTPResponse answer;
+        try {
+            answer = withNonce(() -> {
+                HTTPRequest request = new HTTPRequest(HTTPRequest.Method.GET, profile);
+                request.setAuthorization("DPoP " + token.getValue());
+                request.setAccept("application/json");
+                return request;
+            }, proofKey, token, new Nonce[] {null}, party);
+        } catch (ApiProblem e) {
+            log.info("{}: the profile of {} could not be read ({})", party, did, e.code());
+            return null;
         }
-        return null;
+        if (answer.getStatusCode() != 200) {
+            log.info("{}: the profile of {} could not be read (status {})", party, did, answer.getStatusCode());
+            return null;
+        }
+        try {
+            String avatar = OAuthProvider.text(json.readTree(answer.getBody()), "avatar");
+            return avatar != null && avatar.startsWith("https://") && avatar.length() <= 2048 ? avatar : null;
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     /**
-     * Sends a request to the authorization server with a DPoP proof, and once more with the server's nonce
-     * when it answers {@code use_dpop_nonce} (RFC 9449 §8). Each attempt is built anew, so a client
-     * assertion is never sent twice. {@code nonce[0]} holds the nonce to use and, after, the newest given.
+     * Sends a request with a DPoP proof of {@code proofKey} (bound to {@code token} when given), and once more
+     * with the server's nonce when it asks for one (RFC 9449 §8 and §9: an authorization server answers 400
+     * {@code use_dpop_nonce}, a resource server 401 with that error in {@code WWW-Authenticate}). Each attempt
+     * is built anew, so a client assertion is never sent twice. {@code nonce[0]} holds the nonce to use and,
+     * after, the newest given.
      */
     private HTTPResponse withNonce(Supplier<HTTPRequest> build, ECKey proofKey, AccessToken token, Nonce[] nonce,
             String party) {
-        HTTPResponse answer = null;
         for (int attempt = 0; attempt < 2; attempt++) {
             HTTPRequest request = build.get();
+            HTTPResponse answer;
             try {
+                // htu is the URI without query and fragment.
+                URI htu = UriComponentsBuilder.fromUri(request.getURI()).replaceQuery(null).fragment(null).build(true).toUri();
                 request.setDPoP(new DefaultDPoPProofFactory(proofKey, JWSAlgorithm.ES256)
-                        .createDPoPJWT(request.getMethod().name(), request.getURI(), token, nonce[0]));
+                        .createDPoPJWT(request.getMethod().name(), htu, token, nonce[0]));
                 answer = request.send(http.nimbus(party));
             } catch (JOSEException e) {
                 throw new IllegalStateException("a DPoP proof could not be signed", e);
@@ -263,7 +262,7 @@ class BlueskyProvider implements SigninProvider {
             if (given != null) {
                 nonce[0] = new Nonce(given);
             }
-            if (!(answer.getStatusCode() == 400 && given != null && isNonceError(answer))) {
+            if (given == null || !asksForNonce(answer)) {
                 return answer;
             }
         }
@@ -271,20 +270,18 @@ class BlueskyProvider implements SigninProvider {
         throw GuardedHttp.unavailable(party + " keeps refusing the sign-in's proof of possession.");
     }
 
-    private boolean isNonceError(HTTPResponse answer) {
-        try {
-            JsonNode body = json.readTree(answer.getBody());
-            return "use_dpop_nonce".equals(OAuthProvider.text(body, "error"));
-        } catch (RuntimeException e) {
+    private boolean asksForNonce(HTTPResponse answer) {
+        if (answer.getStatusCode() == 401) {
+            String challenge = answer.getHeaderValue("WWW-Authenticate");
+            return challenge != null && challenge.contains("use_dpop_nonce");
+        }
+        if (answer.getStatusCode() != 400) {
             return false;
         }
-    }
-
-    private static String proof(ECKey key, String method, URI uri, AccessToken token, Nonce nonce) {
         try {
-            return new DefaultDPoPProofFactory(key, JWSAlgorithm.ES256).createDPoPJWT(method, uri, token, nonce).serialize();
-        } catch (JOSEException e) {
-            throw new IllegalStateException("a DPoP proof could not be signed", e);
+            return "use_dpop_nonce".equals(OAuthProvider.text(json.readTree(answer.getBody()), "error"));
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 

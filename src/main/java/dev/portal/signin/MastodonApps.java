@@ -82,7 +82,8 @@ class MastodonApps {
             if (known.isPresent()) {
                 return known.get();
             }
-            if (claim(instance.key())) {
+            String claim = dev.portal.platform.Secrets.randomToken();
+            if (claim(instance.key(), claim)) {
                 try {
                     // Only the claimant counts: those waiting ask the instance nothing.
                     rateLimiter.consume(REGISTRATIONS, instance.key());
@@ -91,8 +92,8 @@ class MastodonApps {
                     log.info("Registered Portal's application at the Mastodon instance {}", instance.key());
                     return app;
                 } finally {
-                    jdbc.sql("delete from mastodon_app_claims where instance = :instance")
-                            .param("instance", instance.key()).update();
+                    jdbc.sql("delete from mastodon_app_claims where instance = :instance and claim_token = :claim")
+                            .param("instance", instance.key()).param("claim", claim).update();
                 }
             }
             if (System.nanoTime() > deadline) {
@@ -103,13 +104,13 @@ class MastodonApps {
     }
 
     /** True if this sign-in now holds the instance's registration: nobody held it, or the claim had run out. */
-    private boolean claim(String instance) {
+    private boolean claim(String instance, String claim) {
         return jdbc.sql("""
-                insert into mastodon_app_claims (instance, claimed_until)
-                values (:instance, now() + make_interval(secs => :seconds))
-                on conflict (instance) do update set claimed_until = excluded.claimed_until
+                insert into mastodon_app_claims (instance, claim_token, claimed_until)
+                values (:instance, :claim, now() + make_interval(secs => :seconds))
+                on conflict (instance) do update set claim_token = excluded.claim_token, claimed_until = excluded.claimed_until
                     where mastodon_app_claims.claimed_until < now()
-                """).param("instance", instance).param("seconds", claimFor.toSeconds()).update() == 1;
+                """).param("instance", instance).param("claim", claim).param("seconds", claimFor.toSeconds()).update() == 1;
     }
 
     private void store(App app, URI redirectUri, String scopes) {

@@ -112,7 +112,8 @@ class MastodonProvider implements SigninProvider {
                 .state(new State(start.state()))
                 .codeChallenge(new CodeVerifier(start.codeVerifier()), CodeChallengeMethod.S256)
                 .build().toURI();
-        return new Started(authorize, null, null, Map.of("instance", instance.key(), "origin", instance.origin().toString()));
+        return new Started(authorize, null, null, Map.of("instance", instance.key(), "origin", instance.origin().toString(),
+                "client_id", app.clientId()));
     }
 
     /** A denied entry as people would write an instance, read the same way (so {@code bücher.example} is its xn-- form). */
@@ -137,7 +138,10 @@ class MastodonProvider implements SigninProvider {
         }
         String key = callback.flow().data().get("instance");
         MastodonInstance instance = new MastodonInstance(key, URI.create(callback.flow().data().get("origin")));
-        MastodonApps.App app = apps.find(key, callback.callbackUri(), SCOPES).orElseThrow(() -> MastodonApps.unknownApp(key));
+        // The app the code was issued to; one registered anew meanwhile has another secret.
+        MastodonApps.App app = apps.find(key, callback.callbackUri(), SCOPES)
+                .filter(a -> a.clientId().equals(callback.flow().data().get("client_id")))
+                .orElseThrow(() -> MastodonApps.unknownApp(key));
         String party = "The Mastodon server " + key;
 
         TokenRequest request = new TokenRequest(instance.endpoint("/oauth/token"),

@@ -143,10 +143,19 @@ abstract class OAuthProvider implements SigninProvider {
             TokenErrorResponse error = parsed.toErrorResponse();
             String code = error.getErrorObject() == null ? null : error.getErrorObject().getCode();
             String description = error.getErrorObject() == null ? null : error.getErrorObject().getDescription();
-            log.info("{} refused the authorization code: {} ({})", party, code, description);
+            log.info("{} refused the authorization code: {} ({})", party, printable(code), printable(description));
             throw ApiProblem.badRequest("signin_failed", party + " did not accept the sign-in; start again.");
         }
         return parsed.toSuccessResponse();
+    }
+
+    /** A server's own words, fit for one log line: printable ASCII only, at most 200 characters. */
+    static String printable(String text) {
+        if (text == null) {
+            return null;
+        }
+        String shown = text.length() > 200 ? text.substring(0, 200) + "..." : text;
+        return shown.replaceAll("[^\\x20-\\x7E]", "?");
     }
 
     protected TokenResponse parseTokenResponse(HTTPResponse response) throws ParseException {

@@ -74,8 +74,10 @@ class SigninService {
                 return new Outcome(found.userId(), null, restrictions);
             }
             SessionService.Issued session = sessions.create(found.userId(), platform, ip, userAgent);
-            audit.record("signin", found.userId(), found.userId(), ip,
-                    Map.of("platform", platform, "session_id", session.id(), "new_user", found.created()));
+            Map<String, Object> details = identityDetails(profile);
+            details.put("session_id", session.id());
+            details.put("new_user", found.created());
+            audit.record("signin", found.userId(), found.userId(), ip, details);
             return new Outcome(found.userId(), session, null);
         }));
         // The refreshed identity is announced by the database too; this node need not wait for it.
@@ -97,8 +99,9 @@ class SigninService {
             attach(userId, profile, ip);
         } catch (ApiProblem e) {
             if ("identity_in_use".equals(e.code())) {
-                audit.record("link_refused", userId, userId, ip,
-                        Map.of("platform", profile.platform().key(), "reason", e.code()));
+                Map<String, Object> details = identityDetails(profile);
+                details.put("reason", e.code());
+                audit.record("link_refused", userId, userId, ip, details);
             }
             throw e;
         }
@@ -137,8 +140,9 @@ class SigninService {
                 long identityId = identities.insert(userId, profile.platform(), profile.instance(),
                         profile.platformUserId(), profile.platformUsername(), profile.avatarUrl(), now);
                 keepTokens(identityId, profile);
-                audit.record("link", userId, userId, ip, Map.of("platform", profile.platform().key(),
-                        "identity_id", identityId));
+                Map<String, Object> details = identityDetails(profile);
+                details.put("identity_id", identityId);
+                audit.record("link", userId, userId, ip, details);
             });
         } catch (DuplicateKeyException e) {
             // Another account took the identity between this look and this insert.
@@ -177,6 +181,17 @@ class SigninService {
                     "identity_ids", leaving.stream().map(LinkedIdentity::id).toList()));
         });
         invalidation.invalidate("user", userId);
+    }
+
+    /** Which identity an act was about: platform, its user id there, and the instance (Mastodon). */
+    private static Map<String, Object> identityDetails(ProviderProfile profile) {
+        Map<String, Object> details = new java.util.LinkedHashMap<>();
+        details.put("platform", profile.platform().key());
+        details.put("platform_user_id", profile.platformUserId());
+        if (!profile.instance().isEmpty()) {
+            details.put("instance", profile.instance());
+        }
+        return details;
     }
 
     private static ApiProblem identityInUse() {

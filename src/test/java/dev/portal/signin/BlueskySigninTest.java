@@ -466,6 +466,19 @@ class BlueskySigninTest extends PortalTest {
     }
 
     @Test
+    void aPdsOrSignInServerOnPlainHttpIsRefusedUnlessAllowed() {
+        FakeAtproto.Account account = atproto().account(handle("plainpds"));
+        dns().map("plain-pds.example.net", "93.184.216.34");
+        atproto().documentPds("http://plain-pds.example.net");
+
+        Response login = timed(Duration.ofSeconds(1), () -> get(loginPath(account.handle()), Credential.NONE));
+
+        // Tokens would travel in the clear: refused before anything is sent there.
+        assertRefusedAtStart(login, 400, "host_not_allowed");
+        assertThat(login.json().get("detail").stringValue()).contains("not an https address");
+    }
+
+    @Test
     void aPlcDirectoryRedirectingToAPrivateAddressIsRefused() {
         FakeAtproto.Account account = atproto().account(handle("redirected"));
         atproto().redirectTo(PLC, "http://10.0.0.9/x");
@@ -511,6 +524,9 @@ class BlueskySigninTest extends PortalTest {
     void anUnknownHandleOrDidIsNotFound() {
         assertRefusedAtStart(get(loginPath(handle("nobody")), Credential.NONE), 400, "handle_not_found");
         assertRefusedAtStart(get(loginPath("did:plc:" + "a".repeat(24)), Credential.NONE), 400, "handle_not_found");
+        // A handle whose domain does not exist at all (no TXT record, no address) is no account either.
+        assertRefusedAtStart(get(loginPath(handle("nowhere").replace(".test", ".net")), Credential.NONE), 400,
+                "handle_not_found");
     }
 
     @Test

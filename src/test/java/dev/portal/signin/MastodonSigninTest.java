@@ -262,7 +262,9 @@ class MastodonSigninTest extends PortalTest {
         assertThat(jdbc.sql("""
                 select count(*) from audit_events
                 where action = 'signin' and target_id = :id and details ->> 'platform' = 'mastodon'
-                """).param("id", userId).query(Long.class).single()).isEqualTo(1);
+                  and details ->> 'instance' = :instance and details ->> 'platform_user_id' = :account
+                """).param("id", userId).param("instance", keyOf(host)).param("account", alice.id())
+                .query(Long.class).single()).isEqualTo(1);
     }
 
     @Test
