@@ -77,6 +77,25 @@ class SigninRateLimitTest extends PortalTest {
     }
 
     @Test
+    void mastodonAndBlueskyStartsCountInTheSameBucketAndALimitedOneAsksNoServer() {
+        String address = freshAddress();
+        for (int i = 0; i < 5; i++) {
+            // Refused for what they ask (no instance, no handle), yet each is a start from this address.
+            assertThat(get("/v1/auth/mastodon/login", Credential.NONE, "X-Forwarded-For", address).status()).isEqualTo(400);
+            assertThat(get("/v1/auth/bluesky/login", Credential.NONE, "X-Forwarded-For", address).status()).isEqualTo(400);
+        }
+        String instance = "limited-" + ADDRESSES.get() + "-" + System.nanoTime() + ".mastodon.test";
+
+        Response refused = get("/v1/auth/mastodon/login?instance=" + java.net.URLEncoder.encode(mastodon().url(instance),
+                java.nio.charset.StandardCharsets.UTF_8), Credential.NONE, "X-Forwarded-For", address);
+
+        assertProblem(refused, 429, "rate_limited");
+        assertThat(mastodon().requests(instance)).as("requests that reached the instance").isZero();
+        assertProblem(get("/v1/auth/bluesky/link?handle=someone.test", Credential.NONE, "X-Forwarded-For", address),
+                429, "rate_limited");
+    }
+
+    @Test
     void linkIsAStartAndSharesItsBucket() {
         String address = freshAddress();
         for (int i = 0; i < 10; i++) {
