@@ -22,6 +22,16 @@ import org.springframework.stereotype.Component;
 @Component
 class SystemHostResolver implements HostResolver {
     private static final Logger log = LoggerFactory.getLogger(SystemHostResolver.class);
+    /** {@code dns://host:port} of the servers to ask for TXT records; null asks the ones /etc/resolv.conf names. */
+    private final String servers;
+
+    SystemHostResolver() {
+        this(null);
+    }
+
+    SystemHostResolver(String servers) {
+        this.servers = servers;
+    }
 
     @Override
     public List<InetAddress> addresses(String host) throws UnknownHostException {
@@ -35,10 +45,13 @@ class SystemHostResolver implements HostResolver {
         // The servers of /etc/resolv.conf; a lookup gives up after about 4.5 s (1.5 s, then 3 s).
         env.put("com.sun.jndi.dns.timeout.initial", "1500");
         env.put("com.sun.jndi.dns.timeout.retries", "2");
+        if (servers != null) {
+            env.put(Context.PROVIDER_URL, servers);
+        }
         DirContext context = null;
         try {
             context = new InitialDirContext(env);
-            Attributes attributes = context.getAttributes("dns:/" + name, new String[] {"TXT"});
+            Attributes attributes = context.getAttributes(name, new String[] {"TXT"});
             Attribute txt = attributes.get("TXT");
             List<String> values = new ArrayList<>();
             if (txt != null) {
@@ -63,14 +76,29 @@ class SystemHostResolver implements HostResolver {
         }
     }
 
-    /** The JDK gives a TXT record of several strings as {@code "a" "b"}; they are one value. */
-    private static String unquote(String value) {
-        if (!value.startsWith("\"")) {
-            return value;
-        }
+    /**
+     * One TXT record's value. The JDK gives a record of several character-strings as those strings
+     * separated by spaces, each quoted only if it holds a space itself ({@code did=did:plc: abc}, or
+     * {@code "a b" c}); a record's strings are one value (RFC 7208 §3.3 reads them so too), so they are joined.
+     */
+    static String unquote(String value) {
         StringBuilder joined = new StringBuilder();
-        for (String part : value.split("\"\\s*\"")) {
-            joined.append(part.replace("\"", ""));
+        int i = 0;
+        while (i < value.length()) {
+            char c = value.charAt(i);
+            if (c == ' ') {
+                i++;
+            } else if (c == '"') {
+                int close = value.indexOf('"', i + 1);
+                int stop = close < 0 ? value.length() : close;
+                joined.append(value, i + 1, stop);
+                i = stop + 1;
+            } else {
+                int space = value.indexOf(' ', i);
+                int stop = space < 0 ? value.length() : space;
+                joined.append(value, i, stop);
+                i = stop;
+            }
         }
         return joined.toString();
     }
