@@ -20,6 +20,11 @@ import dev.portal.platform.ApiProblem;
  * @param origin where its API is, e.g. {@code https://mastodon.social}
  */
 record MastodonInstance(String key, URI origin) {
+    /** The instance a started sign-in stored. */
+    static MastodonInstance stored(String key, String origin) {
+        return new MastodonInstance(key, URI.create(origin));
+    }
+
     private static final int MAX_LENGTH = 300;
 
     static MastodonInstance parse(String written, AllowedHosts allowed) {
@@ -62,8 +67,7 @@ record MastodonInstance(String key, URI origin) {
 
     /** The host without a port, for matching against denied instances. */
     String host() {
-        int colon = key.lastIndexOf(':');
-        return colon < 0 || key.endsWith("]") ? key : key.substring(0, colon);
+        return OutboundTarget.of(origin).host();
     }
 
     URI endpoint(String path) {

@@ -137,7 +137,7 @@ class MastodonProvider implements SigninProvider {
             throw ApiProblem.badRequest("signin_failed", "The sign-in was not completed at your Mastodon server; start again.");
         }
         String key = callback.flow().data().get("instance");
-        MastodonInstance instance = new MastodonInstance(key, URI.create(callback.flow().data().get("origin")));
+        MastodonInstance instance = MastodonInstance.stored(key, callback.flow().data().get("origin"));
         // The app the code was issued to; one registered anew meanwhile has another secret.
         MastodonApps.App app = apps.find(key, callback.callbackUri(), SCOPES)
                 .filter(a -> a.clientId().equals(callback.flow().data().get("client_id")))
@@ -166,7 +166,7 @@ class MastodonProvider implements SigninProvider {
         }
         String avatar = OAuthProvider.text(account, "avatar");
         return new ProviderProfile(Platform.MASTODON, id, username + "@" + key,
-                avatar != null && avatar.startsWith("https://") ? avatar : null, username, key,
+                avatar != null && avatar.startsWith("https://") && avatar.length() <= 2048 ? avatar : null, username, key,
                 new ProviderProfile.Tokens(accessToken, null, null, null));
     }
 
