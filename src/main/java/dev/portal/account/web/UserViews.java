@@ -22,7 +22,7 @@ import org.springframework.stereotype.Component;
  * Admin+ who can act on the target, session history only for an Owner-level viewer, else the public view.
  */
 @Component
-class UserViews {
+public class UserViews {
     /** Session history shows the latest sessions; older ones stay in the database. */
     static final int SESSION_HISTORY_LIMIT = 100;
 
@@ -47,7 +47,8 @@ class UserViews {
         return viewer.isAtLeast(PermissionLevel.ADMIN) && viewer.canActOn(target);
     }
 
-    Object userView(Account viewer, Account target) {
+    /** The view of {@code target} that {@code viewer} may see: elevated (V1UserDetail) or public (V1PublicUser). */
+    public Object userView(Account viewer, Account target) {
         Instant now = clock.instant();
         if (!mayElevate(viewer, target)) {
             return V1PublicUser.of(target, now);
