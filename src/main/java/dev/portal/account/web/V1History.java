@@ -24,14 +24,14 @@ public final class V1History {
 
     public record V1Chat(long id, String platform, @JsonProperty("platform_chat_id") String platformChatId, String title,
             @JsonProperty("created_at") String createdAt) {
-        static V1Chat of(Chat c) {
+        public static V1Chat of(Chat c) {
             return new V1Chat(c.id(), c.platform(), c.platformChatId(), c.title(), V1Time.format(c.createdAt()));
         }
     }
 
     public record V1Bot(long id, String platform, @JsonProperty("platform_bot_id") String platformBotId, String name,
             @JsonProperty("created_at") String createdAt) {
-        static V1Bot of(Bot b) {
+        public static V1Bot of(Bot b) {
             return new V1Bot(b.id(), b.platform(), b.platformBotId(), b.name(), V1Time.format(b.createdAt()));
         }
     }

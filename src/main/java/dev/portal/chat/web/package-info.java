@@ -1,0 +1,2 @@
+/** The v1 endpoints of a user's own chats and bots. */
+package dev.portal.chat.web;
