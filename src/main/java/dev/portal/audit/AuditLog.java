@@ -30,4 +30,32 @@ public class AuditLog {
                 .param("action", action).param("ip", ip).param("details", json.writeValueAsString(details))
                 .update();
     }
+
+    /** One event as stored; {@code details} as JSON text. */
+    public record Event(long id, java.time.Instant createdAt, Long actorId, Long targetId, String action, String ip,
+            String details) {
+    }
+
+    /**
+     * Events newest first (by id, which only grows, so pages stay stable while events are added), at most
+     * {@code limit}, older than {@code beforeId} when given; each filter applies when not null.
+     */
+    public java.util.List<Event> find(Long actorId, Long targetId, String action, java.time.Instant since,
+            java.time.Instant until, Long beforeId, int limit) {
+        return jdbc.sql("""
+                select id, created_at, actor_id, target_id, action, ip, details::text as details from audit_events
+                where (cast(:actor as bigint) is null or actor_id = :actor)
+                  and (cast(:target as bigint) is null or target_id = :target)
+                  and (cast(:action as text) is null or action = :action)
+                  and (cast(:since as timestamptz) is null or created_at >= :since)
+                  and (cast(:until as timestamptz) is null or created_at < :until)
+                  and (cast(:before as bigint) is null or id < :before)
+                order by id desc
+                limit :limit
+                """).param("actor", actorId).param("target", targetId).param("action", action)
+                .param("since", Db.ts(since)).param("until", Db.ts(until)).param("before", beforeId).param("limit", limit)
+                .query((rs, row) -> new Event(rs.getLong("id"), Db.instant(rs, "created_at"), Db.nullableLong(rs, "actor_id"),
+                        Db.nullableLong(rs, "target_id"), rs.getString("action"), rs.getString("ip"), rs.getString("details")))
+                .list();
+    }
 }
