@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -67,6 +68,12 @@ public class AccountService implements CacheInvalidation.Listener {
      * The user a profile name means (seed 003): the one whose linked Discord identity has that username,
      * else the one with that Portal username; both ignoring case.
      */
+    /** See {@link UserRepository#search}: the ids of a page of users matching the filters. */
+    public List<Long> search(String query, String platform, Integer state, Integer tier, Integer permission, Long afterId,
+            int limit, Instant now) {
+        return users.search(query, platform, state, tier, permission, afterId, limit, now);
+    }
+
     public Optional<Long> findIdByProfileName(String name) {
         return identities.findByPlatformUsername(Platform.DISCORD, name).map(LinkedIdentity::userId)
                 .or(() -> users.findIdByUsername(name));

@@ -24,6 +24,45 @@ public class UserRepository {
             Instant updatedAt) {
     }
 
+    /**
+     * Ids of users matching every filter given (null: any), in id order after {@code afterId}, at most
+     * {@code limit}. {@code query} is a username prefix (ignoring case) or an exact platform user id; state
+     * and tier are read as they stand at {@code now} (a lapsed tier is Basic, an expired ban is none).
+     */
+    public java.util.List<Long> search(String query, String platform, Integer state, Integer tier, Integer permission,
+            Long afterId, int limit, Instant now) {
+        String prefix = query == null ? null
+                : query.toLowerCase(java.util.Locale.ROOT).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+        return jdbc.sql("""
+                select u.id from users u
+                where (cast(:query as text) is null
+                       or u.id in (select id from users where lower(username) like :prefix
+                                   union all
+                                   select user_id from linked_identities where platform_user_id = :query))
+                  and (cast(:platform as text) is null
+                       or exists (select 1 from linked_identities i where i.user_id = u.id and i.platform = :platform))
+                  and (cast(:permission as int) is null or u.permission_level = :permission)
+                  and (cast(:tier as int) is null
+                       or (case when u.subscription_tier <> 0 and u.subscription_expires_at <= :now then 0
+                                else u.subscription_tier end) = :tier)
+                  and (cast(:state as int) is null or (
+                       case when exists (select 1 from (select action, expires_at from moderation_actions m
+                                                        where m.user_id = u.id and m.action in ('ban', 'unban')
+                                                        order by m.created_at desc, m.id desc limit 1) b
+                                         where b.action = 'ban' and (b.expires_at is null or b.expires_at > :now)) then 2
+                            when exists (select 1 from (select action, expires_at from moderation_actions m
+                                                        where m.user_id = u.id and m.action in ('timeout', 'untimeout')
+                                                        order by m.created_at desc, m.id desc limit 1) t
+                                         where t.action = 'timeout' and t.expires_at > :now) then 1
+                            else 0 end) = :state)
+                  and (cast(:after as bigint) is null or u.id > :after)
+                order by u.id
+                limit :limit
+                """).param("query", query).param("prefix", prefix).param("platform", platform)
+                .param("permission", permission).param("tier", tier).param("state", state).param("after", afterId)
+                .param("limit", limit).param("now", Db.ts(now)).query(Long.class).list();
+    }
+
     Optional<UserRow> findById(long id) {
         return jdbc.sql("""
                 select * from users where id = :id

@@ -1,10 +1,17 @@
 package dev.portal.account.web;
 
 import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
+import dev.portal.access.AccessRules;
 import dev.portal.account.Account;
 import dev.portal.account.AccountService;
 import dev.portal.account.ProfileUpdate;
+import dev.portal.identity.Platform;
 import dev.portal.platform.ApiProblem;
 import dev.portal.platform.ClientAddress;
 import dev.portal.session.Authentication;
@@ -21,6 +28,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestMethod;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
 
@@ -29,6 +37,9 @@ import tools.jackson.databind.JsonNode;
 @RequestMapping(path = "/v1/users", produces = MediaType.APPLICATION_JSON_VALUE)
 @Tag(name = "v1 users", description = "The current user, other users, and profiles (seeds 000-003)")
 class UserController {
+    static final int DEFAULT_PAGE = 50;
+    static final int MAX_PAGE = 200;
+
     private final AccountService accounts;
     private final UserViews views;
     private final ClientAddress clientAddress;
@@ -45,6 +56,64 @@ class UserController {
     @Operation(summary = "Get the current user", description = "Requires a psession cookie or a Bearer token.")
     V1User me(@Parameter(hidden = true) Authentication auth) {
         return V1User.of(auth.account(), clock.instant());
+    }
+
+    /** A page of the search; {@code next_cursor} is null on the last page. */
+    record V1UserPage(List<Object> users, @com.fasterxml.jackson.annotation.JsonProperty("next_cursor") String nextCursor) {
+    }
+
+    @GetMapping
+    @Operation(summary = "List and search users (Admin+)", description = "query: a username prefix (ignoring case) or an "
+            + "exact platform user id; platform, state (0-2), tier (0-3) and permission (0-3) filter; in id order, "
+            + "limit 1-200 (default 50), cursor from next_cursor. Users the caller can act on come in the full view "
+            + "(as /v1/users/me), others in the public view.")
+    V1UserPage search(@Parameter(hidden = true) Authentication auth, @RequestParam(required = false) String query,
+            @RequestParam(required = false) String platform, @RequestParam(required = false) String state,
+            @RequestParam(required = false) String tier, @RequestParam(required = false) String permission,
+            @RequestParam(required = false) String cursor, @RequestParam(required = false) String limit) {
+        AccessRules.requireAdmin(auth.account());
+        Map<String, String> errors = new LinkedHashMap<>();
+        if (query != null && (query.isBlank() || query.length() > 64)) {
+            errors.put("query", "must be 1-64 characters");
+        }
+        if (platform != null && Platform.fromKey(platform).isEmpty()) {
+            errors.put("platform", "must be a platform: discord, telegram, github, mastodon, bluesky, linkedin or x");
+        }
+        Integer stateValue = number(state, "state", 0, 2, errors);
+        Integer tierValue = number(tier, "tier", 0, 3, errors);
+        Integer permissionValue = number(permission, "permission", 0, 3, errors);
+        Integer after = number(cursor, "cursor", 0, Integer.MAX_VALUE, errors);
+        Integer size = number(limit, "limit", 1, MAX_PAGE, errors);
+        if (!errors.isEmpty()) {
+            throw ApiProblem.invalidFields(errors);
+        }
+        int pageSize = size == null ? DEFAULT_PAGE : size;
+        Instant now = clock.instant();
+        List<Long> ids = accounts.search(query == null ? null : query.strip(), platform, stateValue, tierValue,
+                permissionValue, after == null ? null : after.longValue(), pageSize + 1, now);
+        List<Object> users = new ArrayList<>();
+        for (long id : ids.subList(0, Math.min(pageSize, ids.size()))) {
+            accounts.find(id).ifPresent(target -> users.add(auth.account().canActOn(target)
+                    ? V1User.of(target, now) : V1PublicUser.of(target, now)));
+        }
+        String next = ids.size() > pageSize ? Long.toString(ids.get(pageSize - 1)) : null;
+        return new V1UserPage(users, next);
+    }
+
+    private static Integer number(String value, String field, int min, int max, Map<String, String> errors) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            int parsed = Integer.parseInt(value);
+            if (parsed >= min && parsed <= max) {
+                return parsed;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        errors.put(field, "must be a whole number from " + min + " to " + max);
+        return null;
     }
 
     @GetMapping("/{user_id}")
