@@ -9,6 +9,14 @@ import java.time.Instant;
  */
 public record Subscription(int tier, Instant expiresAt, Long grantedBy) {
     public static final int BASIC = 0;
+    public static final int TRIAL = 1;
+    public static final int PREMIUM = 2;
+    public static final int LIFETIME = 3;
+
+    /** Trial and Premium end at a given time; Basic and Lifetime never do. */
+    public static boolean tierExpires(int tier) {
+        return tier == TRIAL || tier == PREMIUM;
+    }
 
     public boolean lapsedAt(Instant now) {
         return tier != BASIC && expiresAt != null && !expiresAt.isAfter(now);
