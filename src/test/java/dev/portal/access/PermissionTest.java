@@ -298,6 +298,15 @@ class PermissionTest extends PortalTest {
         }
     }
 
+    @Test
+    void openApiDescribesTheEndpointAndItsBody() {
+        JsonNode api = get("/v3/api-docs", Credential.NONE).json();
+
+        assertThat(api.get("paths").get("/v1/users/{user_id}/permission").has("post")).isTrue();
+        assertThat(api.get("components").get("schemas").get("V1PermissionRequest").get("properties").propertyNames())
+                .containsExactlyInAnyOrder("level", "reason");
+    }
+
     @SafeVarargs
     private static List<Response> concurrently(Callable<Response>... calls) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(calls.length);
