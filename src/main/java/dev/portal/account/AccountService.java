@@ -79,6 +79,14 @@ public class AccountService implements CacheInvalidation.Listener {
                 .or(() -> users.findIdByUsername(name));
     }
 
+    /**
+     * The account as the database has it now, never from the cache: for decisions taken while holding the
+     * user's row ({@link UserRepository#lock}), where a cached level could be a notification behind.
+     */
+    public Optional<Account> findCurrent(long id) {
+        return Optional.ofNullable(loadFromDatabase(id));
+    }
+
     /** True if the answer for this id would come from memory rather than the database. */
     public boolean isCached(long id) {
         return invalidation.cachingAllowed() && cache.getIfPresent(id) != null;

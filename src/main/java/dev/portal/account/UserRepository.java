@@ -127,6 +127,16 @@ public class UserRepository {
                 """).param("id", id).query(Long.class).optional().isPresent();
     }
 
+    /**
+     * Sets the level and stamps {@code permission_since} (SPEC §2: the time of the latest change); the
+     * caller holds the row ({@link #lock}) and records the change in the same transaction.
+     */
+    public int setPermissionLevel(long id, int level, Instant now) {
+        return jdbc.sql("""
+                update users set permission_level = :level, permission_since = :now, updated_at = :now where id = :id
+                """).param("level", level).param("now", Db.ts(now)).param("id", id).update();
+    }
+
     /** A stored avatar source naming a platform no longer linked falls back to the earliest one. */
     public void clearAvatarSource(long id, String source, Instant now) {
         jdbc.sql("""
