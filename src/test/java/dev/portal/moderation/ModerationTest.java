@@ -389,4 +389,16 @@ class ModerationTest extends PortalTest {
         assertThat(jdbc.sql("select revoked_reason from sessions where token_hash = :h").param("h", Secrets.sha256(session))
                 .query(String.class).single()).isEqualTo("banned");
     }
+
+    @Test
+    void openApiDescribesTheModerationEndpoints() {
+        JsonNode api = get("/v3/api-docs", Credential.NONE).json();
+
+        assertThat(api.get("paths").get("/v1/users/{user_id}/moderation").has("post")).isTrue();
+        assertThat(api.get("paths").get("/v1/users/me/moderation").has("get")).isTrue();
+        assertThat(api.get("components").get("schemas").get("V1ModerationRequest").get("properties").propertyNames())
+                .containsExactlyInAnyOrder("action", "reason", "duration_seconds");
+        assertThat(api.get("components").get("schemas").get("V1MemberAction").get("properties").propertyNames())
+                .containsExactlyInAnyOrder("id", "action", "reason", "created_at", "expires_at");
+    }
 }
