@@ -203,27 +203,28 @@ class ModerationTest extends PortalTest {
     }
 
     @Test
-    void twoUnbansOfOneBanAtOnceLiftItOnce() throws Exception {
+    void unbansOfOneBanAtOnceLiftItOnce() {
         long user = createUser(USER);
-        Credential admin = signedIn(createUser(ADMIN));
-        Credential otherAdmin = signedIn(createUser(ADMIN));
-        assertThat(act(user, admin, body("ban", "race", null)).status()).isEqualTo(201);
-        CountDownLatch start = new CountDownLatch(1);
+        List<Credential> admins = List.of(signedIn(createUser(ADMIN)), signedIn(createUser(ADMIN)),
+                signedIn(createUser(ADMIN)), signedIn(createUser(ADMIN)));
+        for (int round = 0; round < 5; round++) {
+            assertThat(act(user, admins.get(0), body("ban", "race " + round, null)).status()).isEqualTo(201);
+            CountDownLatch start = new CountDownLatch(1);
+            List<CompletableFuture<Integer>> racing = admins.stream().map(by -> CompletableFuture.supplyAsync(() -> {
+                try {
+                    start.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return act(user, by, body("unban", "race", null)).status();
+            })).toList();
+            start.countDown();
 
-        List<CompletableFuture<Integer>> racing = List.of(admin, otherAdmin).stream()
-                .map(by -> CompletableFuture.supplyAsync(() -> {
-                    try {
-                        start.await();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                    return act(user, by, body("unban", "race", null)).status();
-                })).toList();
-        start.countDown();
-
-        assertThat(racing.stream().map(CompletableFuture::join).toList()).containsExactlyInAnyOrder(201, 409);
+            assertThat(racing.stream().map(CompletableFuture::join).toList()).as("round %d", round)
+                    .containsExactlyInAnyOrder(201, 409, 409, 409);
+        }
         assertThat(jdbc.sql("select count(*) from moderation_actions where user_id = :id and action = 'unban'")
-                .param("id", user).query(Long.class).single()).isEqualTo(1);
+                .param("id", user).query(Long.class).single()).isEqualTo(5);
     }
 
     // ---- who may ----
