@@ -23,6 +23,18 @@ public class ModerationRepository {
                 """).param("userId", userId).query(ModerationRepository::map).list();
     }
 
+    /** Records an act; {@code expiresAt} only for timeouts and temporary bans. */
+    public ModerationAction insert(long userId, long actorId, ModerationKind kind, String reason, Instant now,
+            Instant expiresAt) {
+        return jdbc.sql("""
+                insert into moderation_actions (user_id, actor_id, action, reason, created_at, expires_at)
+                values (:userId, :actorId, :action, :reason, :now, :expiresAt)
+                returning *
+                """).param("userId", userId).param("actorId", actorId).param("action", kind.key())
+                .param("reason", reason).param("now", Db.ts(now)).param("expiresAt", Db.ts(expiresAt))
+                .query(ModerationRepository::map).single();
+    }
+
     /**
      * The latest ban-or-unban and the latest timeout-or-untimeout decide: a ban (or timeout) is in
      * force if it is the latest of its pair and has not expired.

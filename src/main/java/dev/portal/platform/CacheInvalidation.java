@@ -84,6 +84,24 @@ public class CacheInvalidation implements SmartLifecycle {
         }
     }
 
+    /**
+     * Evicts once the surrounding transaction has committed (at once outside one): evicting earlier would
+     * let a request reload the row as it stood before the commit and cache it again.
+     */
+    public void invalidateAfterCommit(String kind, java.util.Collection<Long> ids) {
+        if (!org.springframework.transaction.support.TransactionSynchronizationManager.isSynchronizationActive()) {
+            ids.forEach(id -> invalidate(kind, id));
+            return;
+        }
+        org.springframework.transaction.support.TransactionSynchronizationManager.registerSynchronization(
+                new org.springframework.transaction.support.TransactionSynchronization() {
+                    @Override
+                    public void afterCommit() {
+                        ids.forEach(id -> invalidate(kind, id));
+                    }
+                });
+    }
+
     private void clearAll() {
         epoch.incrementAndGet();
         listeners.forEach(Listener::clear);

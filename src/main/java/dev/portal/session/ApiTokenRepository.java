@@ -52,6 +52,14 @@ class ApiTokenRepository {
                 """).param("now", Db.ts(now)).param("id", id).param("userId", userId).update() == 1;
     }
 
+    /** Revokes every live token of the user; answers their ids. */
+    List<Long> revokeAllOf(long userId, Instant now) {
+        return jdbc.sql("""
+                update api_tokens set revoked_at = :now where user_id = :userId and revoked_at is null
+                returning id
+                """).param("now", Db.ts(now)).param("userId", userId).query(Long.class).list();
+    }
+
     private static ApiToken map(ResultSet rs, int row) throws SQLException {
         return new ApiToken(rs.getLong("id"), rs.getLong("user_id"), rs.getString("name"), Db.instant(rs, "created_at"),
                 Db.instant(rs, "expires_at"), Db.instant(rs, "last_used_at"), Db.instant(rs, "revoked_at"));

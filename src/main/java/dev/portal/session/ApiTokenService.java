@@ -72,6 +72,13 @@ public class ApiTokenService {
         return tokens.findByUser(userId);
     }
 
+    /** Revokes every token of the user (a ban), in the caller's transaction; answers how many. See {@link SessionService#revokeAll}. */
+    public int revokeAll(long userId) {
+        List<Long> revoked = tokens.revokeAllOf(userId, clock.instant());
+        invalidation.invalidateAfterCommit("token", revoked);
+        return revoked.size();
+    }
+
     /** Revokes one of the user's tokens, audited in the same transaction; false if not theirs or already revoked. */
     public boolean revoke(long userId, long tokenId, String ip) {
         boolean revoked = Boolean.TRUE.equals(transaction.execute(status -> {

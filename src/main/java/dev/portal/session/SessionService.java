@@ -126,6 +126,17 @@ public class SessionService {
         return revoked;
     }
 
+    /**
+     * Ends every session of the user (a ban), in the caller's transaction; answers how many. The database
+     * announces each to every node; this node forgets them as soon as the transaction commits.
+     */
+    public int revokeAll(long userId, String reason) {
+        // No session has id -1: "all but none".
+        List<Long> ended = sessions.revokeAllBut(userId, -1, reason, clock.instant());
+        invalidation.invalidateAfterCommit("session", ended);
+        return ended.size();
+    }
+
     /** Ends every session of the user but {@code keepId}, audited; returns how many ended. */
     public int revokeOthers(long userId, long keepId, String ip) {
         List<Long> revoked = transaction.execute(status -> {

@@ -16,7 +16,7 @@ public final class V1History {
 
     public record V1ModerationAction(long id, String action, String reason, @JsonProperty("actor_id") Long actorId,
             @JsonProperty("created_at") String createdAt, @JsonProperty("expires_at") String expiresAt) {
-        static V1ModerationAction of(ModerationAction m) {
+        public static V1ModerationAction of(ModerationAction m) {
             return new V1ModerationAction(m.id(), m.action(), m.reason(), m.actorId(), V1Time.format(m.createdAt()),
                     V1Time.format(m.expiresAt()));
         }
