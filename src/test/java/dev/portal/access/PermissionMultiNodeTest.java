@@ -87,7 +87,7 @@ class PermissionMultiNodeTest {
 
     private JsonNode get(Nodes.Node node, String path, String session) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(URI.create(node.url(path))).header("Cookie", "psession=" + session)
-                .timeout(Duration.ofSeconds(5)).GET().build();
+                .timeout(Duration.ofSeconds(30)).GET().build();
         HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         return json.readTree(response.body());
@@ -95,7 +95,7 @@ class PermissionMultiNodeTest {
 
     private HttpResponse<String> post(Nodes.Node node, String path, String body) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(URI.create(node.url(path))).header("Authorization", "Bearer " + TOKEN)
-                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(5))
+                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build();
         return http.send(request, HttpResponse.BodyHandlers.ofString());
     }
