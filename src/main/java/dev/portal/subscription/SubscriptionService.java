@@ -61,6 +61,9 @@ public class SubscriptionService {
             if (!users.lock(targetId)) {
                 throw ApiProblem.notFound("No such user.");
             }
+            // Judged again on the rows as they are now, under the lock: a level changed a moment ago counts.
+            AccessRules.requireMayGrant(accounts.findCurrent(actor.id()).orElseThrow(ApiProblem::unauthenticated),
+                    accounts.findCurrent(targetId).orElseThrow(() -> ApiProblem.notFound("No such user.")), grant.tier());
             Instant now = clock.instant();
             // A lapse nobody has swept yet goes into the history first, so the history reads as it happened.
             lapse(now, targetId, 1);
