@@ -42,11 +42,14 @@ class ImportRepository {
         List<Map<String, Object>> rows = identities.stream().map(i -> Map.<String, Object>of("platform",
                 i.platform().key(), "instance", i.instance(), "platform_user_id", i.platformUserId())).toList();
         return new HashSet<>(jdbc.sql("""
-                select l.platform || chr(0) || l.instance || chr(0) || l.platform_user_id
+                select l.platform, l.instance, l.platform_user_id
                 from linked_identities l
                 join jsonb_to_recordset(cast(:rows as jsonb)) as r(platform text, instance text, platform_user_id text)
                   on l.platform = r.platform and l.instance = r.instance and l.platform_user_id = r.platform_user_id
-                """).param("rows", json.writeValueAsString(rows)).query(String.class).list());
+                """).param("rows", json.writeValueAsString(rows))
+                .query((rs, row) -> new UserImport.Identity(dev.portal.identity.Platform.fromKey(rs.getString("platform"))
+                        .orElseThrow(), rs.getString("instance"), rs.getString("platform_user_id"), null).key())
+                .list());
     }
 
     /**

@@ -73,11 +73,9 @@ public record UserImport(Username username, List<Identity> identities, Instant c
         Username username = username(body.get("username"), prefix + "username", errors);
         List<Identity> identities = identities(body.get("linked_platforms"), prefix + "linked_platforms", errors);
         Instant createdAt = createdAt(body.get("created_at"), now, prefix + "created_at", errors);
+        // 0..3 here; whether the caller may give it (strictly below their own, so never 3) is a 403, not a 400.
         Integer level = smallInt(body.get("permission_level"), prefix + "permission_level",
-                "must be 0 (User), 1 (Moderator) or 2 (Admin)", errors);
-        if (level != null && level > 2) {
-            errors.put(prefix + "permission_level", "must be 0 (User), 1 (Moderator) or 2 (Admin)");
-        }
+                "must be 0 (User), 1 (Moderator), 2 (Admin) or 3 (Owner)", errors);
         Integer tier = smallInt(body.get("subscription_tier"), prefix + "subscription_tier",
                 "must be 0 (Basic), 1 (Trial), 2 (Premium) or 3 (Lifetime)", errors);
         Instant expiresAt = expiresAt(body.get("subscription_expires_at"), tier == null ? Subscription.BASIC : tier, now,
