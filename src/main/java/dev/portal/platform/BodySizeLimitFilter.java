@@ -14,12 +14,16 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * JSON bodies are small; anything declaring more than {@link #MAX_JSON_BYTES} is refused with 413 before
- * a byte of it is read. (Avatar uploads, which are larger, get their own limit where they are handled.)
+ * a byte of it is read. The bulk user import ({@link #BULK_IMPORT_PATH}, 1,000 users) may send up to
+ * {@link #MAX_BULK_IMPORT_BYTES}. (Avatar uploads, which are larger, get their own limit where they are handled.)
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 10)
 class BodySizeLimitFilter extends OncePerRequestFilter {
     static final long MAX_JSON_BYTES = 64 * 1024;
+    /** Coupled to {@code ImportService.MAX_BATCH}: 1,000 users with a few identities each come to ~300 KiB. */
+    static final String BULK_IMPORT_PATH = "/v1/admin/users/import";
+    static final long MAX_BULK_IMPORT_BYTES = 2 * 1024 * 1024;
     private final ProblemWriter problems;
 
     BodySizeLimitFilter(ProblemWriter problems) {
@@ -29,10 +33,11 @@ class BodySizeLimitFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        if (request.getContentLengthLong() > MAX_JSON_BYTES) {
+        long max = BULK_IMPORT_PATH.equals(request.getRequestURI()) ? MAX_BULK_IMPORT_BYTES : MAX_JSON_BYTES;
+        if (request.getContentLengthLong() > max) {
             response.setHeader("Connection", "close");
             problems.write(request, response, new ApiProblem(HttpStatus.CONTENT_TOO_LARGE, "payload_too_large",
-                    "The request body is larger than " + MAX_JSON_BYTES + " bytes."));
+                    "The request body is larger than " + max + " bytes."));
             return;
         }
         chain.doFilter(request, response);

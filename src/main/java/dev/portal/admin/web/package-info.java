@@ -1,0 +1,2 @@
+/** {@code POST /v1/admin/users} and {@code POST /v1/admin/users/import}. */
+package dev.portal.admin.web;
