@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.List;
 
 import dev.portal.platform.Db;
+import dev.portal.platform.Keyset;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -21,6 +22,21 @@ public class ModerationRepository {
         return jdbc.sql("""
                 select * from moderation_actions where user_id = :userId order by created_at desc, id desc
                 """).param("userId", userId).query(ModerationRepository::map).list();
+    }
+
+    /** Up to {@code limit} acts on the user older than {@code before} (null: from the newest), newest first. */
+    public List<ModerationAction> pageOf(long userId, Keyset before, int limit) {
+        return jdbc.sql("""
+                select * from moderation_actions
+                where user_id = :userId
+                  and (cast(:beforeAt as timestamptz) is null
+                       or (created_at, id) < (cast(:beforeAt as timestamptz), cast(:beforeId as bigint)))
+                order by created_at desc, id desc
+                limit :limit
+                """).param("userId", userId)
+                .param("beforeAt", before == null ? null : Db.ts(before.createdAt()))
+                .param("beforeId", before == null ? null : before.id()).param("limit", limit)
+                .query(ModerationRepository::map).list();
     }
 
     /** Records an act; {@code expiresAt} only for timeouts and temporary bans. */

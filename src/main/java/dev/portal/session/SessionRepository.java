@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 
 import dev.portal.platform.Db;
+import dev.portal.platform.Keyset;
 import dev.portal.platform.GeoLocator;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -75,10 +76,18 @@ public class SessionRepository {
                 .query(Long.class).list();
     }
 
-    public List<SessionRecord> findByUser(long userId, int limit) {
+    /** Up to {@code limit} sessions older than {@code before} (null: from the newest), newest first. */
+    public List<SessionRecord> findByUser(long userId, Keyset before, int limit) {
         return jdbc.sql("""
-                select * from sessions where user_id = :userId order by created_at desc, id desc limit :limit
-                """).param("userId", userId).param("limit", limit).query(SessionRepository::map).list();
+                select * from sessions
+                where user_id = :userId
+                  and (cast(:beforeAt as timestamptz) is null
+                       or (created_at, id) < (cast(:beforeAt as timestamptz), cast(:beforeId as bigint)))
+                order by created_at desc, id desc
+                limit :limit
+                """).param("userId", userId)
+                .param("beforeAt", before == null ? null : Db.ts(before.createdAt()))
+                .param("beforeId", before == null ? null : before.id()).param("limit", limit).query(SessionRepository::map).list();
     }
 
     private static SessionRecord map(ResultSet rs, int row) throws SQLException {

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 
 import dev.portal.platform.Db;
+import dev.portal.platform.Keyset;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -24,10 +25,18 @@ public class SubscriptionRepository {
     public record Lapse(long userId, int fromTier, Instant expiredAt, long changeId) {
     }
 
-    public List<SubscriptionChange> historyOf(long userId) {
+    /** Up to {@code limit} changes older than {@code before} (null: from the newest), newest first. */
+    public List<SubscriptionChange> historyOf(long userId, Keyset before, int limit) {
         return jdbc.sql("""
-                select * from subscription_changes where user_id = :userId order by created_at desc, id desc
+                select * from subscription_changes
+                where user_id = :userId
+                  and (cast(:beforeAt as timestamptz) is null
+                       or (created_at, id) < (cast(:beforeAt as timestamptz), cast(:beforeId as bigint)))
+                order by created_at desc, id desc
+                limit :limit
                 """).param("userId", userId)
+                .param("beforeAt", before == null ? null : Db.ts(before.createdAt()))
+                .param("beforeId", before == null ? null : before.id()).param("limit", limit)
                 .query((rs, row) -> new SubscriptionChange(rs.getLong("id"), rs.getInt("from_tier"), rs.getInt("to_tier"),
                         Db.instant(rs, "expires_at"), Db.nullableLong(rs, "granted_by"), rs.getString("reason"),
                         Db.instant(rs, "created_at")))

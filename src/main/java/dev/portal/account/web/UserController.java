@@ -126,6 +126,19 @@ class UserController {
         return views.userView(auth.account(), target);
     }
 
+    @GetMapping("/{user_id:\\d+}/{list:" + UserViews.PAGED_LISTS + "}")
+    @Operation(summary = "Page an elevated list of a user",
+            description = "moderation_actions, subscription_history, permission_history or session_history, newest "
+                    + "first, in the entry shapes of the elevated view; limit 1-200 (default 50), cursor from "
+                    + "next_cursor (null on the last page). Same rules as the elevated view (Admin+ who can act on "
+                    + "the user; session_history Owner only); anyone else gets 404, as for an unknown user.")
+    UserViews.V1HistoryPage history(@Parameter(hidden = true) Authentication auth, @PathVariable("user_id") long userId,
+            @PathVariable String list, @RequestParam(required = false) String cursor,
+            @RequestParam(required = false) String limit) {
+        Account target = accounts.find(userId).orElseThrow(() -> ApiProblem.notFound("No such user."));
+        return views.page(auth.account(), target, list, cursor, limit);
+    }
+
     @RequestMapping(path = "/me/update", method = {RequestMethod.POST, RequestMethod.PATCH},
             consumes = MediaType.APPLICATION_JSON_VALUE)
     @Operation(summary = "Update the current user",

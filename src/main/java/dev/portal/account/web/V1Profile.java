@@ -13,7 +13,8 @@ import dev.portal.account.web.V1History.V1SubscriptionChange;
 /**
  * {@code GET /v1/users/profile/{username}} (seed 003). {@code username} is the Discord username when a
  * Discord identity is linked, else the Portal username; {@code discord_id} is null without one. The
- * five lists are present only for privileged viewers (Admin+ who can act on the target).
+ * five lists are present only for privileged viewers (Admin+ who can act on the target); punishments and the
+ * histories hold the latest {@link UserViews#HISTORY_LIMIT}, newest first.
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record V1Profile(

@@ -13,7 +13,8 @@ import dev.portal.account.web.V1History.V1SubscriptionChange;
 
 /**
  * The elevated view (seed 001) for an Admin+ who can act on the target: every field of {@link V1User}
- * plus the histories. {@code session_history} is present only for Owner-level viewers.
+ * plus the histories, each the latest {@link UserViews#HISTORY_LIMIT} newest first (the rest paged by
+ * {@code GET /v1/users/{id}/{list}}). {@code session_history} is present only for Owner-level viewers.
  */
 public record V1UserDetail(
         long id,
