@@ -144,10 +144,8 @@ search_sql() { # query
   p="$(printf '%s' "$1" | tr '[:upper:]' '[:lower:]')%"
   cat <<SQL
 select u.id from users u
-where (cast('$q' as text) is null
-       or u.id in (select id from users where lower(username) like '$p'
-                   union all
-                   select user_id from linked_identities where platform_user_id = '$q'))
+where (lower(u.username) like '$p'
+        or u.id = any (array(select user_id from linked_identities where platform_user_id = '$q')))
   and (cast(null as text) is null
        or exists (select 1 from linked_identities i where i.user_id = u.id and i.platform = null))
   and (cast(null as int) is null or u.permission_level = null)
