@@ -33,12 +33,17 @@ public class UserRepository {
             Long afterId, int limit, Instant now) {
         String prefix = query == null ? null
                 : query.toLowerCase(java.util.Locale.ROOT).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+        // The query is a condition on the row itself (its username, or its id among the few that own the
+        // platform id), not "id in (a union)", and it is left out when absent: the planner can then walk the
+        // primary key in id order when the prefix matches many (stopping at the limit), or OR the prefix
+        // index with the primary key when it matches few. The union form hashed every match, and a
+        // "cast(:query as text) is null or ..." guard kept it from doing either (see bench/scale.sh).
+        String byQuery = query == null ? "true" : """
+                (lower(u.username) like :prefix
+                        or u.id = any (array(select user_id from linked_identities where platform_user_id = :query)))""";
         return jdbc.sql("""
                 select u.id from users u
-                where (cast(:query as text) is null
-                       or u.id in (select id from users where lower(username) like :prefix
-                                   union all
-                                   select user_id from linked_identities where platform_user_id = :query))
+                where %s
                   and (cast(:platform as text) is null
                        or exists (select 1 from linked_identities i where i.user_id = u.id and i.platform = :platform))
                   and (cast(:permission as int) is null or u.permission_level = :permission)
@@ -58,7 +63,7 @@ public class UserRepository {
                   and (cast(:after as bigint) is null or u.id > :after)
                 order by u.id
                 limit :limit
-                """).param("query", query).param("prefix", prefix).param("platform", platform)
+                """.formatted(byQuery)).param("query", query).param("prefix", prefix).param("platform", platform)
                 .param("permission", permission).param("tier", tier).param("state", state).param("after", afterId)
                 .param("limit", limit).param("now", Db.ts(now)).query(Long.class).list();
     }
