@@ -92,7 +92,8 @@ class AuthenticationFilter extends OncePerRequestFilter {
         } else {
             auth = Optional.ofNullable(SessionCookie.read(request, SessionCookie.NAME))
                     .flatMap(sessions::authenticate)
-                    .flatMap(s -> accounts.find(s.userId()).map(a -> new Authentication(a, Authentication.Via.SESSION, s.id())))
+                    .flatMap(s -> accounts.find(s.userId())
+                            .map(a -> new Authentication(a, Authentication.Via.SESSION, s.id(), s.impersonatedBy())))
                     .orElse(null);
         }
         if (auth != null) {
@@ -101,9 +102,9 @@ class AuthenticationFilter extends OncePerRequestFilter {
                 problems.write(request, response, refusal);
                 return false;
             }
-            Account current = accounts.recordActivity(auth.account());
-            request.setAttribute(Authentication.ATTRIBUTE,
-                    current == auth.account() ? auth : new Authentication(current, auth.via(), auth.credentialId()));
+            // An Owner acting as the user is not the user being active.
+            Account current = auth.impersonated() ? auth.account() : accounts.recordActivity(auth.account());
+            request.setAttribute(Authentication.ATTRIBUTE, auth.withAccount(current));
         }
         return true;
     }
