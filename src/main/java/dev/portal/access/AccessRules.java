@@ -53,8 +53,12 @@ public final class AccessRules {
 
     /** Impersonating a user: an Owner who can act on the target (so not themselves, nor another Owner). */
     public static void requireMayImpersonate(Account actor, Account target) {
-        require(actor.isAtLeast(PermissionLevel.OWNER) && actor.canActOn(target),
-                "Only an owner may impersonate a user, and not themselves or another owner.");
+        require(mayImpersonate(actor, target), "Only an owner may impersonate a user, and not themselves or another owner.");
+    }
+
+    /** The rule of {@link #requireMayImpersonate}; an impersonation lasts only while it holds. */
+    public static boolean mayImpersonate(Account actor, Account target) {
+        return actor.isAtLeast(PermissionLevel.OWNER) && actor.canActOn(target);
     }
 
     /** Listing and searching users, reading the audit log, importing: Admin+. */

@@ -156,6 +156,29 @@ class ImpersonationTest extends PortalTest {
     }
 
     @Test
+    void anImpersonationEndsWhenItsOwnerMayNoLongerImpersonate() {
+        long owner = createUser(3);
+        long user = createUser(0);
+        Credential session = Credential.session(impersonate(user, signedIn(owner)).json().get("token").stringValue());
+        assertThat(get("/v1/users/me", session).status()).isEqualTo(200);
+
+        changeInSql("update users set permission_level = 2 where id = :id", "id", owner);
+
+        assertProblem(get("/v1/users/me", session), 401, "unauthenticated");
+    }
+
+    @Test
+    void anImpersonationEndsWhenTheUserBecomesAnOwner() {
+        long user = createUser(2);
+        Credential session = impersonating(user);
+        assertThat(get("/v1/users/me", session).status()).isEqualTo(200);
+
+        changeInSql("update users set permission_level = 3 where id = :id", "id", user);
+
+        assertProblem(get("/v1/users/me", session), 401, "unauthenticated");
+    }
+
+    @Test
     void onlyAnOwnerMayImpersonate() {
         long member = createUser(0);
 
