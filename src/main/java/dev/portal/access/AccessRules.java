@@ -43,6 +43,24 @@ public final class AccessRules {
         }
     }
 
+    /**
+     * Whether the actor may impersonate anyone at all (Owner), asked before the target is looked up so that
+     * someone who may not learns nothing about which ids exist.
+     */
+    public static void requireMayImpersonateAnyone(Account actor) {
+        require(actor.isAtLeast(PermissionLevel.OWNER), "Only an owner may impersonate a user.");
+    }
+
+    /** Impersonating a user: an Owner who can act on the target (so not themselves, nor another Owner). */
+    public static void requireMayImpersonate(Account actor, Account target) {
+        require(mayImpersonate(actor, target), "Only an owner may impersonate a user, and not themselves or another owner.");
+    }
+
+    /** The rule of {@link #requireMayImpersonate}; an impersonation lasts only while it holds. */
+    public static boolean mayImpersonate(Account actor, Account target) {
+        return actor.isAtLeast(PermissionLevel.OWNER) && actor.canActOn(target);
+    }
+
     /** Listing and searching users, reading the audit log, importing: Admin+. */
     public static void requireAdmin(Account actor) {
         require(actor.isAtLeast(PermissionLevel.ADMIN), "Only admins may do that.");

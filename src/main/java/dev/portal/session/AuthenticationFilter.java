@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
 
+import dev.portal.access.AccessRules;
 import dev.portal.account.Account;
 import dev.portal.account.AccountService;
 import dev.portal.platform.ApiProblem;
@@ -92,7 +93,9 @@ class AuthenticationFilter extends OncePerRequestFilter {
         } else {
             auth = Optional.ofNullable(SessionCookie.read(request, SessionCookie.NAME))
                     .flatMap(sessions::authenticate)
-                    .flatMap(s -> accounts.find(s.userId()).map(a -> new Authentication(a, Authentication.Via.SESSION, s.id())))
+                    .flatMap(s -> accounts.find(s.userId())
+                            .map(a -> new Authentication(a, Authentication.Via.SESSION, s.id(), s.impersonatedBy())))
+                    .filter(this::impersonationStillAllowed)
                     .orElse(null);
         }
         if (auth != null) {
@@ -101,11 +104,26 @@ class AuthenticationFilter extends OncePerRequestFilter {
                 problems.write(request, response, refusal);
                 return false;
             }
-            Account current = accounts.recordActivity(auth.account());
-            request.setAttribute(Authentication.ATTRIBUTE,
-                    current == auth.account() ? auth : new Authentication(current, auth.via(), auth.credentialId()));
+            // An Owner acting as the user is not the user being active.
+            Account current = auth.impersonated() ? auth.account() : accounts.recordActivity(auth.account());
+            request.setAttribute(Authentication.ATTRIBUTE, auth.withAccount(current));
         }
         return true;
+    }
+
+    /**
+     * An impersonation works only while its Owner may still impersonate the user (SECURITY 4): an Owner
+     * demoted, banned or deleted, or a user who became an Owner, ends it at the next request. Only
+     * impersonations pay for this, one account lookup from the same cache as the user's.
+     */
+    private boolean impersonationStillAllowed(Authentication auth) {
+        if (!auth.impersonated()) {
+            return true;
+        }
+        return accounts.find(auth.impersonatedBy())
+                .filter(owner -> !owner.restrictions().bannedAt(clock.instant()))
+                .filter(owner -> AccessRules.mayImpersonate(owner, auth.account()))
+                .isPresent();
     }
 
     /** Ending one's own sessions or tokens is a security act, like signing out: a timeout does not stop it. */

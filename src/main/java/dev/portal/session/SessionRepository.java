@@ -20,15 +20,18 @@ public class SessionRepository {
         this.jdbc = jdbc;
     }
 
+    /** {@code impersonatedBy}: the Owner holding an impersonation of the user, else null. */
     long insert(byte[] tokenHash, long userId, String platform, String ip, GeoLocator.Place place, String userAgent,
-            Instant now, Instant expiresAt) {
+            Instant now, Instant expiresAt, Long impersonatedBy) {
         return jdbc.sql("""
                 insert into sessions (token_hash, user_id, platform, ip, country, region, city, user_agent,
-                                      created_at, last_seen_at, expires_at)
-                values (:hash, :userId, :platform, :ip, :country, :region, :city, :userAgent, :now, :now, :expiresAt)
+                                      created_at, last_seen_at, expires_at, impersonated_by)
+                values (:hash, :userId, :platform, :ip, :country, :region, :city, :userAgent, :now, :now, :expiresAt,
+                        :impersonatedBy)
                 returning id
                 """)
                 .param("hash", tokenHash).param("userId", userId).param("platform", platform).param("ip", ip)
+                .param("impersonatedBy", impersonatedBy)
                 .param("country", place.country()).param("region", place.region()).param("city", place.city())
                 .param("userAgent", userAgent).param("now", Db.ts(now)).param("expiresAt", Db.ts(expiresAt))
                 .query(Long.class).single();
@@ -94,6 +97,6 @@ public class SessionRepository {
         return new SessionRecord(rs.getLong("id"), rs.getLong("user_id"), rs.getString("platform"), rs.getString("ip"),
                 rs.getString("user_agent"), rs.getString("country"), rs.getString("region"), rs.getString("city"),
                 Db.instant(rs, "created_at"), Db.instant(rs, "last_seen_at"), Db.instant(rs, "expires_at"),
-                Db.instant(rs, "revoked_at"));
+                Db.instant(rs, "revoked_at"), Db.nullableLong(rs, "impersonated_by"));
     }
 }

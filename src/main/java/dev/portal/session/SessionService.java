@@ -12,6 +12,7 @@ import dev.portal.platform.CacheInvalidation;
 import dev.portal.platform.GeoLocator;
 import dev.portal.platform.PortalProperties;
 import dev.portal.platform.Secrets;
+import dev.portal.platform.V1Time;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -21,25 +22,38 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 @Service
 public class SessionService {
-    /** What a request needs to know about its session. */
+    /** The platform of a session an Owner holds on a user's behalf; never a sign-in platform's key. */
+    public static final String IMPERSONATION_PLATFORM = "impersonation";
+    /**
+     * How long an impersonation lasts, absolutely (SPEC §4; Kratos's privileged session is as long). It cannot
+     * be extended: the Owner asks again, and each time is audited.
+     */
+    public static final Duration IMPERSONATION_LIFETIME = Duration.ofHours(1);
+
+    /** What a request needs to know about its session; {@code impersonatedBy} is null but for an impersonation. */
     public record LiveSession(long id, long userId, String platform, Instant createdAt, Instant lastSeenAt,
-            Instant expiresAt) implements CredentialCache.Entry {
+            Instant expiresAt, Long impersonatedBy) implements CredentialCache.Entry {
         @Override
         public Instant lastUsedAt() {
             return lastSeenAt;
         }
 
         static LiveSession of(SessionRecord r) {
-            return new LiveSession(r.id(), r.userId(), r.platform(), r.createdAt(), r.lastSeenAt(), r.expiresAt());
+            return new LiveSession(r.id(), r.userId(), r.platform(), r.createdAt(), r.lastSeenAt(), r.expiresAt(),
+                    r.impersonatedBy());
         }
 
         LiveSession seenAt(Instant at) {
-            return new LiveSession(id, userId, platform, createdAt, at, expiresAt);
+            return new LiveSession(id, userId, platform, createdAt, at, expiresAt, impersonatedBy);
         }
     }
 
     /** A new session and the one copy of its token, for the cookie. */
     public record Issued(long id, String token) {
+    }
+
+    /** A new impersonation session, the one copy of its token, and when it ends. */
+    public record Impersonation(long id, String token, Instant expiresAt) {
     }
 
     private final SessionRepository sessions;
@@ -68,8 +82,29 @@ public class SessionService {
         Instant now = clock.instant();
         String agent = userAgent == null ? null : userAgent.substring(0, Math.min(userAgent.length(), 512));
         long id = sessions.insert(Secrets.sha256(token), userId, platform, ip, places.locate(ip), agent, now,
-                now.plus(settings.absoluteTimeout()));
+                now.plus(settings.absoluteTimeout()), null);
         return new Issued(id, token);
+    }
+
+    /**
+     * A session of {@code targetId}'s held by the Owner {@code ownerId}, ending {@link #IMPERSONATION_LIFETIME}
+     * from now, audited ({@code impersonation_started}) in the same transaction. Who may do this is the
+     * caller's to judge ({@code AccessRules.requireMayImpersonate}); what the session may not reach is
+     * {@link ImpersonationGuard}'s.
+     */
+    public Impersonation impersonate(long ownerId, long targetId, String ip, String userAgent) {
+        String token = Secrets.randomToken();
+        Instant now = clock.instant();
+        Instant expiresAt = now.plus(IMPERSONATION_LIFETIME);
+        String agent = userAgent == null ? null : userAgent.substring(0, Math.min(userAgent.length(), 512));
+        long id = transaction.execute(status -> {
+            long sessionId = sessions.insert(Secrets.sha256(token), targetId, IMPERSONATION_PLATFORM, ip,
+                    places.locate(ip), agent, now, expiresAt, ownerId);
+            audit.record("impersonation_started", ownerId, targetId, ip,
+                    Map.of("session_id", sessionId, "expires_at", V1Time.format(expiresAt)));
+            return sessionId;
+        });
+        return new Impersonation(id, token, expiresAt);
     }
 
     public Duration absoluteTimeout() {

@@ -119,7 +119,7 @@ class UserViewsTest extends PortalTest {
         assertThat(history.isArray()).isTrue();
         assertThat(history.size()).isGreaterThanOrEqualTo(1);
         assertThat(fields(history.get(0))).containsExactly("id", "platform", "ip", "user_agent", "country", "region",
-                "city", "created_at", "last_seen_at", "expires_at", "revoked_at");
+                "city", "created_at", "last_seen_at", "expires_at", "revoked_at", "impersonated_by");
         assertThat(history.get(0).get("country").isNull()).isTrue();
     }
 

@@ -25,7 +25,7 @@ class OwnCredentialsTest extends PortalTest {
 
         assertThat(list.size()).isEqualTo(2);
         assertThat(new ArrayList<>(list.get(0).propertyNames())).containsExactly("id", "platform", "ip", "user_agent",
-                "country", "region", "city", "created_at", "last_seen_at", "expires_at", "current");
+                "country", "region", "city", "created_at", "last_seen_at", "expires_at", "impersonated_by", "current");
         long marked = 0;
         for (JsonNode session : list) {
             marked += session.get("current").booleanValue() ? 1 : 0;

@@ -54,14 +54,15 @@ public final class V1History {
         }
     }
 
+    /** SPEC's fields plus {@code impersonated_by}: the Owner who held the session as an impersonation, else null. */
     public record V1SessionRecord(long id, String platform, String ip, @JsonProperty("user_agent") String userAgent,
             String country, String region, String city, @JsonProperty("created_at") String createdAt,
             @JsonProperty("last_seen_at") String lastSeenAt, @JsonProperty("expires_at") String expiresAt,
-            @JsonProperty("revoked_at") String revokedAt) {
+            @JsonProperty("revoked_at") String revokedAt, @JsonProperty("impersonated_by") Long impersonatedBy) {
         static V1SessionRecord of(SessionRecord s) {
             return new V1SessionRecord(s.id(), s.platform(), s.ip(), s.userAgent(), s.country(), s.region(), s.city(),
                     V1Time.format(s.createdAt()), V1Time.format(s.lastSeenAt()), V1Time.format(s.expiresAt()),
-                    V1Time.format(s.revokedAt()));
+                    V1Time.format(s.revokedAt()), s.impersonatedBy());
         }
     }
 }

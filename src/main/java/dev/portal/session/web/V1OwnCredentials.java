@@ -10,14 +10,15 @@ final class V1OwnCredentials {
     private V1OwnCredentials() {
     }
 
+    /** {@code impersonated_by}: the Owner holding the session when it is an impersonation of you, else null. */
     record V1Session(long id, String platform, String ip, @JsonProperty("user_agent") String userAgent, String country,
             String region, String city, @JsonProperty("created_at") String createdAt,
             @JsonProperty("last_seen_at") String lastSeenAt, @JsonProperty("expires_at") String expiresAt,
-            boolean current) {
+            @JsonProperty("impersonated_by") Long impersonatedBy, boolean current) {
         static V1Session of(SessionRecord s, long currentId) {
             return new V1Session(s.id(), s.platform(), s.ip(), s.userAgent(), s.country(), s.region(), s.city(),
                     V1Time.format(s.createdAt()), V1Time.format(s.lastSeenAt()), V1Time.format(s.expiresAt()),
-                    s.id() == currentId);
+                    s.impersonatedBy(), s.id() == currentId);
         }
     }
 
