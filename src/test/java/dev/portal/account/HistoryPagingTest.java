@@ -205,7 +205,8 @@ class HistoryPagingTest extends PortalTest {
 
         JsonNode first = get("/v1/users/" + target + "/session_history?limit=2", signedIn(owner)).json();
         assertThat(new ArrayList<>(first.get("items").get(0).propertyNames())).containsExactly("id", "platform", "ip",
-                "user_agent", "country", "region", "city", "created_at", "last_seen_at", "expires_at", "revoked_at");
+                "user_agent", "country", "region", "city", "created_at", "last_seen_at", "expires_at", "revoked_at",
+                "impersonated_by");
         JsonNode second = get("/v1/users/" + target + "/session_history?limit=2&cursor=" + cursorOf(first),
                 signedIn(owner)).json();
         List<Long> walked = new ArrayList<>(ids(first.get("items")));
