@@ -16,7 +16,6 @@ import tools.jackson.databind.JsonNode;
  * @param expiresAt required, and in the future, for Trial and Premium; null for Basic and Lifetime
  */
 public record Grant(int tier, Instant expiresAt, String reason) {
-    public static final int MAX_REASON_LENGTH = 1000;
     /** Far beyond any real subscription, and inside what PostgreSQL's timestamptz and v1's format hold. */
     static final Instant LATEST_EXPIRY = Instant.parse("9999-12-31T23:59:59Z");
 
@@ -27,7 +26,7 @@ public record Grant(int tier, Instant expiresAt, String reason) {
         Map<String, String> errors = new LinkedHashMap<>();
         Integer tier = tier(body.get("tier"), errors);
         Instant expiresAt = expiresAt(body.get("expires_at"), tier, now, errors);
-        String reason = reason(body.get("reason"), errors);
+        String reason = dev.portal.access.Reason.read(body, errors);
         if (!errors.isEmpty()) {
             throw ApiProblem.invalidFields(errors);
         }
@@ -83,22 +82,4 @@ public record Grant(int tier, Instant expiresAt, String reason) {
         return null;
     }
 
-    private static String reason(JsonNode value, Map<String, String> errors) {
-        if (value == null || value.isNull()) {
-            errors.put("reason", "is required");
-        } else if (!value.isString()) {
-            errors.put("reason", "must be a string");
-        } else {
-            String reason = value.stringValue().strip();
-            int length = reason.codePointCount(0, reason.length());
-            if (length < 1) {
-                errors.put("reason", "must not be empty");
-            } else if (length > MAX_REASON_LENGTH) {
-                errors.put("reason", "must be at most " + MAX_REASON_LENGTH + " characters");
-            } else {
-                return reason;
-            }
-        }
-        return null;
-    }
 }

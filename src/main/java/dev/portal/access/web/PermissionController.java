@@ -31,8 +31,6 @@ import tools.jackson.databind.JsonNode;
 @RestController
 @Tag(name = "v1 governance", description = "Moderation, subscriptions and permission levels (SPEC §3, §4)")
 class PermissionController {
-    /** SPEC: a reason of 1 to 1000 characters, kept in the history and the audit. */
-    static final int MAX_REASON = 1000;
 
     private final AccountService accounts;
     private final PermissionService permissions;
@@ -92,15 +90,7 @@ class PermissionController {
             } else {
                 levelValue = level.intValue();
             }
-            JsonNode reason = body.get("reason");
-            String reasonValue = null;
-            if (reason == null || !reason.isString() || reason.stringValue().isBlank()) {
-                errors.put("reason", "is required: a non-empty string");
-            } else if (reason.stringValue().strip().codePointCount(0, reason.stringValue().strip().length()) > MAX_REASON) {
-                errors.put("reason", "must be at most " + MAX_REASON + " characters");
-            } else {
-                reasonValue = reason.stringValue().strip();
-            }
+            String reasonValue = dev.portal.access.Reason.read(body, errors);
             return new V1PermissionRequest(levelValue, reasonValue, errors);
         }
 

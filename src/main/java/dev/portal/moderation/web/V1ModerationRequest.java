@@ -23,8 +23,6 @@ record V1ModerationRequest(
         @Schema(description = "Required for a timeout, optional for a ban (none: permanent), refused otherwise; "
                 + "1 to 315360000 (10 years)") Long durationSeconds) {
 
-    static final int MAX_REASON = 1000;
-
     static ModerationService.Command parse(JsonNode body) {
         if (body == null || !body.isObject()) {
             throw ApiProblem.badRequest("malformed_request", "The body must be a JSON object.");
@@ -40,15 +38,7 @@ record V1ModerationRequest(
                 errors.put("action", "must be one of timeout, untimeout, ban, unban, warn, note");
             }
         }
-        JsonNode reasonNode = body.get("reason");
-        String reason = null;
-        if (reasonNode == null || !reasonNode.isString() || reasonNode.stringValue().isBlank()) {
-            errors.put("reason", "is required: a non-empty string");
-        } else if (reasonNode.stringValue().strip().length() > MAX_REASON) {
-            errors.put("reason", "must be at most " + MAX_REASON + " characters");
-        } else {
-            reason = reasonNode.stringValue().strip();
-        }
+        String reason = dev.portal.access.Reason.read(body, errors);
         JsonNode durationNode = body.get("duration_seconds");
         Duration duration = null;
         if (durationNode != null && !durationNode.isNull()) {
