@@ -7,9 +7,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import dev.portal.PortalApplication;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.context.event.ApplicationContextInitializedEvent;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -48,15 +52,30 @@ public final class Nodes {
 
     /** The same on a chosen port (when the public URL must name it), with configuration of the test's own. */
     public static Node start(int port, Path dataDir, Class<?>[] configuration, String... args) {
-        List<String> all = new ArrayList<>(List.of("--server.port=" + port, "--portal.data-dir=" + dataDir));
-        all.addAll(List.of(args));
-        return new Node(new SpringApplicationBuilder(PortalApplication.class).sources(configuration)
-                .run(all.toArray(String[]::new)), port);
+        return start(port, dataDir, configuration, null, args);
     }
 
-    /** Two nodes started at the same moment, as a deployment rolls out, sharing {@code dataDir}. */
+    private static Node start(int port, Path dataDir, Class<?>[] configuration, CountDownLatch loggingReady,
+            String... args) {
+        List<String> all = new ArrayList<>(List.of("--server.port=" + port, "--portal.data-dir=" + dataDir));
+        all.addAll(List.of(args));
+        SpringApplicationBuilder builder = new SpringApplicationBuilder(PortalApplication.class).sources(configuration);
+        if (loggingReady != null) {
+            builder.listeners((ApplicationListener<ApplicationContextInitializedEvent>) event -> loggingReady.countDown());
+        }
+        return new Node(builder.run(all.toArray(String[]::new)), port);
+    }
+
+    /**
+     * Two nodes started at the same moment, as a deployment rolls out, sharing {@code dataDir}. The second
+     * waits only until the first has set up logging (Spring Boot's logging setup is not safe to run twice at
+     * once in one JVM); everything after that (migrations, the bootstrap Owner, key files) they do together.
+     */
     public static List<Node> startTwo(Path dataDir, String... args) throws Exception {
-        CompletableFuture<Node> a = CompletableFuture.supplyAsync(() -> start(dataDir, args));
+        CountDownLatch loggingReady = new CountDownLatch(1);
+        CompletableFuture<Node> a = CompletableFuture.supplyAsync(() -> start(freePort(), dataDir, new Class<?>[0],
+                loggingReady, args));
+        loggingReady.await(60, TimeUnit.SECONDS);
         CompletableFuture<Node> b = CompletableFuture.supplyAsync(() -> start(dataDir, args));
         return List.of(a.get(), b.get());
     }
