@@ -18,19 +18,9 @@ public class PermissionRepository {
 
     /** Up to {@code limit} changes older than {@code before} (null: from the newest), newest first. */
     public List<PermissionChange> historyOf(long userId, Keyset before, int limit) {
-        return jdbc.sql("""
-                select * from permission_changes
-                where user_id = :userId
-                  and (cast(:beforeAt as timestamptz) is null
-                       or (created_at, id) < (cast(:beforeAt as timestamptz), cast(:beforeId as bigint)))
-                order by created_at desc, id desc
-                limit :limit
-                """).param("userId", userId)
-                .param("beforeAt", before == null ? null : Db.ts(before.createdAt()))
-                .param("beforeId", before == null ? null : before.id()).param("limit", limit)
-                .query((rs, row) -> new PermissionChange(rs.getLong("id"), rs.getInt("from_level"), rs.getInt("to_level"),
-                        Db.nullableLong(rs, "changed_by"), rs.getString("reason"), Db.instant(rs, "created_at")))
-                .list();
+        return Keyset.userPage(jdbc, "permission_changes", userId, before, limit, (rs, row) -> new PermissionChange(rs.getLong("id"),
+                rs.getInt("from_level"), rs.getInt("to_level"), Db.nullableLong(rs, "changed_by"), rs.getString("reason"),
+                Db.instant(rs, "created_at")));
     }
 
     public void record(long userId, int fromLevel, int toLevel, Long changedBy, String reason, Instant now) {

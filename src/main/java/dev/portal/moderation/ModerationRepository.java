@@ -26,17 +26,7 @@ public class ModerationRepository {
 
     /** Up to {@code limit} acts on the user older than {@code before} (null: from the newest), newest first. */
     public List<ModerationAction> pageOf(long userId, Keyset before, int limit) {
-        return jdbc.sql("""
-                select * from moderation_actions
-                where user_id = :userId
-                  and (cast(:beforeAt as timestamptz) is null
-                       or (created_at, id) < (cast(:beforeAt as timestamptz), cast(:beforeId as bigint)))
-                order by created_at desc, id desc
-                limit :limit
-                """).param("userId", userId)
-                .param("beforeAt", before == null ? null : Db.ts(before.createdAt()))
-                .param("beforeId", before == null ? null : before.id()).param("limit", limit)
-                .query(ModerationRepository::map).list();
+        return Keyset.userPage(jdbc, "moderation_actions", userId, before, limit, ModerationRepository::map);
     }
 
     /** Records an act; {@code expiresAt} only for timeouts and temporary bans. */

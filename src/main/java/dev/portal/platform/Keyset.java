@@ -41,4 +41,24 @@ public record Keyset(Instant createdAt, long id) {
             return Optional.empty();
         }
     }
+
+    /**
+     * A user's rows of {@code table} (a table with {@code user_id}, {@code created_at} and {@code id}; named
+     * by the caller's code, never by a request) older than {@code before} (null: from the newest), newest
+     * first, at most {@code limit}. Every history list pages through here.
+     */
+    public static <T> java.util.List<T> userPage(org.springframework.jdbc.core.simple.JdbcClient jdbc, String table,
+            long userId, Keyset before, int limit, org.springframework.jdbc.core.RowMapper<T> mapper) {
+        return jdbc.sql("select * from " + table + """
+
+                 where user_id = :userId
+                  and (cast(:beforeAt as timestamptz) is null
+                       or (created_at, id) < (cast(:beforeAt as timestamptz), cast(:beforeId as bigint)))
+                order by created_at desc, id desc
+                limit :limit
+                """).param("userId", userId)
+                .param("beforeAt", before == null ? null : Db.ts(before.createdAt()))
+                .param("beforeId", before == null ? null : before.id()).param("limit", limit)
+                .query(mapper).list();
+    }
 }

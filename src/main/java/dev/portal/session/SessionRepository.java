@@ -81,16 +81,7 @@ public class SessionRepository {
 
     /** Up to {@code limit} sessions older than {@code before} (null: from the newest), newest first. */
     public List<SessionRecord> findByUser(long userId, Keyset before, int limit) {
-        return jdbc.sql("""
-                select * from sessions
-                where user_id = :userId
-                  and (cast(:beforeAt as timestamptz) is null
-                       or (created_at, id) < (cast(:beforeAt as timestamptz), cast(:beforeId as bigint)))
-                order by created_at desc, id desc
-                limit :limit
-                """).param("userId", userId)
-                .param("beforeAt", before == null ? null : Db.ts(before.createdAt()))
-                .param("beforeId", before == null ? null : before.id()).param("limit", limit).query(SessionRepository::map).list();
+        return Keyset.userPage(jdbc, "sessions", userId, before, limit, SessionRepository::map);
     }
 
     private static SessionRecord map(ResultSet rs, int row) throws SQLException {

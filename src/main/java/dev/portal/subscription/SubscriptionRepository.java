@@ -27,20 +27,9 @@ public class SubscriptionRepository {
 
     /** Up to {@code limit} changes older than {@code before} (null: from the newest), newest first. */
     public List<SubscriptionChange> historyOf(long userId, Keyset before, int limit) {
-        return jdbc.sql("""
-                select * from subscription_changes
-                where user_id = :userId
-                  and (cast(:beforeAt as timestamptz) is null
-                       or (created_at, id) < (cast(:beforeAt as timestamptz), cast(:beforeId as bigint)))
-                order by created_at desc, id desc
-                limit :limit
-                """).param("userId", userId)
-                .param("beforeAt", before == null ? null : Db.ts(before.createdAt()))
-                .param("beforeId", before == null ? null : before.id()).param("limit", limit)
-                .query((rs, row) -> new SubscriptionChange(rs.getLong("id"), rs.getInt("from_tier"), rs.getInt("to_tier"),
-                        Db.instant(rs, "expires_at"), Db.nullableLong(rs, "granted_by"), rs.getString("reason"),
-                        Db.instant(rs, "created_at")))
-                .list();
+        return Keyset.userPage(jdbc, "subscription_changes", userId, before, limit, (rs, row) -> new SubscriptionChange(rs.getLong("id"),
+                rs.getInt("from_tier"), rs.getInt("to_tier"), Db.instant(rs, "expires_at"), Db.nullableLong(rs, "granted_by"),
+                rs.getString("reason"), Db.instant(rs, "created_at")));
     }
 
     /** The stored subscription, read from the database (not a cache); call it with the user's row locked. */
