@@ -466,6 +466,18 @@ class BlueskySigninTest extends PortalTest {
     }
 
     @Test
+    void aPdsWhoseMetadataDescribesAnotherResourceIsRefused() {
+        FakeAtproto.Account account = atproto().account(handle("otherresource"));
+        atproto().resourceNamed("http://elsewhere.test:" + atproto().port());
+
+        Response login = get(loginPath(account.handle()), Credential.NONE);
+
+        // RFC 9728 §3.3: metadata that is not the PDS's own names no authorization server Portal may trust.
+        assertRefusedAtStart(login, 502, "provider_unavailable");
+        assertThat(atproto().parCount()).isZero();
+    }
+
+    @Test
     void aPdsOrSignInServerOnPlainHttpIsRefusedUnlessAllowed() {
         FakeAtproto.Account account = atproto().account(handle("plainpds"));
         dns().map("plain-pds.example.net", "93.184.216.34");

@@ -295,6 +295,13 @@ public final class FakeAtproto implements AutoCloseable {
         documentPds = url;
     }
 
+    private volatile String resourceNamed;
+
+    /** The {@code resource} the PDS's protected-resource metadata names; null for its own URL. */
+    public void resourceNamed(String url) {
+        resourceNamed = url;
+    }
+
     /** New nonces at the authorization server and the PDS, so each challenges the next request again. */
     public void rotateNonces() {
         authNonce = randomToken(16);
@@ -319,6 +326,7 @@ public final class FakeAtproto implements AutoCloseable {
     /** All knobs back to their defaults, counters to zero, fresh nonces. Accounts and issued tokens stay. */
     public void reset() {
         behaviours.clear();
+        resourceNamed = null;
         issuerInCallback = null;
         tokenSubject = null;
         approvingAccount = null;
@@ -501,7 +509,7 @@ public final class FakeAtproto implements AutoCloseable {
         String path = exchange.getRequestURI().getPath();
         if ("/.well-known/oauth-protected-resource".equals(path)) {
             Map<String, Object> metadata = new LinkedHashMap<>();
-            metadata.put("resource", pdsUrl());
+            metadata.put("resource", resourceNamed != null ? resourceNamed : pdsUrl());
             metadata.put("authorization_servers", List.of(issuer()));
             metadata.put("scopes_supported", List.of());
             metadata.put("bearer_methods_supported", List.of("header"));
