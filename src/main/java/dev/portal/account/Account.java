@@ -27,7 +27,8 @@ public record Account(
         Instant createdAt,
         Instant updatedAt,
         List<LinkedIdentity> identities,
-        Restrictions restrictions) {
+        Restrictions restrictions,
+        Profile profile) {
 
     public int stateAt(Instant now) {
         return restrictions.stateAt(now);
@@ -55,6 +56,6 @@ public record Account(
 
     Account withLastActivityAt(Instant at) {
         return new Account(id, username, avatarSource, avatarUploadKey, subscription, permissionLevel, permissionSince,
-                prefix, at, createdAt, updatedAt, identities, restrictions);
+                prefix, at, createdAt, updatedAt, identities, restrictions, profile);
     }
 }

@@ -74,6 +74,17 @@ public class AccountService implements CacheInvalidation.Listener {
         return users.search(query, platform, state, tier, permission, afterId, limit, now);
     }
 
+    /**
+     * The user whose public pages (/api/profiles) may be shown: found by Portal username ignoring case, and
+     * not banned at {@code now}. Empty for an unknown and a banned user alike.
+     */
+    public Optional<Account> findPublic(String username, Instant now) {
+        if (username.length() > Username.MAX) {
+            return Optional.empty();
+        }
+        return users.findIdByUsername(username).flatMap(this::find).filter(a -> !a.restrictions().bannedAt(now));
+    }
+
     public Optional<Long> findIdByProfileName(String name) {
         return identities.findByPlatformUsername(Platform.DISCORD, name).map(LinkedIdentity::userId)
                 .or(() -> users.findIdByUsername(name));
@@ -96,7 +107,7 @@ public class AccountService implements CacheInvalidation.Listener {
         return users.findById(id)
                 .map(u -> new Account(u.id(), u.username(), u.avatarSource(), u.avatarUploadKey(), u.subscription(),
                         u.permissionLevel(), u.permissionSince(), u.prefix(), u.lastActivityAt(), u.createdAt(),
-                        u.updatedAt(), identities.findByUser(id), moderation.restrictionsOf(id)))
+                        u.updatedAt(), identities.findByUser(id), moderation.restrictionsOf(id), u.profile()))
                 .orElse(null);
     }
 
@@ -171,6 +182,38 @@ public class AccountService implements CacheInvalidation.Listener {
         }
         Account updated = find(me.id()).orElse(me);
         return new UpdateResult(updated, errors.isEmpty() ? null : errors);
+    }
+
+    /**
+     * Applies an /api profile update whole, or not at all: a username someone else holds answers 400 with
+     * {@code errors.username}, like every other failing field.
+     */
+    public Account updateApiProfile(Account me, ApiProfileUpdate update, String ip) {
+        String newUsername = update.username() == null || update.username().equals(me.username()) ? null
+                : update.username();
+        if (newUsername != null) {
+            Optional<Long> holder = users.findIdByUsername(newUsername);
+            if (holder.isPresent() && holder.get() != me.id()) {
+                throw dev.portal.platform.ApiProblem.invalidFields(Map.of("username", "is already taken"));
+            }
+        }
+        UserSettings current = me.profile().settings();
+        UserSettings settings = new UserSettings(update.theme() == null ? current.theme() : update.theme(),
+                update.maxMessageLength() == null ? current.maxMessageLength() : update.maxMessageLength(),
+                update.viewingPreference() == null ? current.viewingPreference() : update.viewingPreference());
+        Instant now = clock.instant();
+        try {
+            users.updateApiProfile(me.id(), newUsername, update.setDisplayName(), update.displayName(), update.setBio(),
+                    update.bio(), update.defaultVisibility(), settings.equals(current) ? null : settings.toJson(), now);
+        } catch (DuplicateKeyException raced) {
+            // Claimed between our check and our write: the index decided, and nothing was written.
+            throw dev.portal.platform.ApiProblem.invalidFields(Map.of("username", "is already taken"));
+        }
+        if (newUsername != null) {
+            audit.record("username_changed", me.id(), me.id(), ip, Map.of("from", me.username(), "to", newUsername));
+        }
+        invalidation.invalidate("user", me.id());
+        return find(me.id()).orElse(me);
     }
 
     @Override

@@ -21,7 +21,7 @@ public class UserRepository {
     /** The user's own columns; identities and restrictions are added by {@link AccountService}. */
     record UserRow(long id, String username, String avatarSource, String avatarUploadKey, Subscription subscription,
             int permissionLevel, Instant permissionSince, String prefix, Instant lastActivityAt, Instant createdAt,
-            Instant updatedAt) {
+            Instant updatedAt, Profile profile) {
     }
 
     /**
@@ -109,6 +109,27 @@ public class UserRepository {
                 .param("now", Db.ts(now)).param("id", id).update();
     }
 
+    /**
+     * Writes an /api profile update in one statement (all or nothing); a null column argument with its flag
+     * false keeps the stored value. Throws {@code DuplicateKeyException} if the username was claimed meanwhile.
+     */
+    int updateApiProfile(long id, String username, boolean setDisplayName, String displayName, boolean setBio,
+            String bio, String defaultVisibility, String settingsJson, Instant now) {
+        return jdbc.sql("""
+                update users
+                set username           = coalesce(cast(:username as text), username),
+                    display_name       = case when :setDisplayName then cast(:displayName as text) else display_name end,
+                    bio                = case when :setBio then cast(:bio as text) else bio end,
+                    default_visibility = coalesce(cast(:visibility as text), default_visibility),
+                    settings           = coalesce(cast(:settings as jsonb), settings),
+                    updated_at         = :now
+                where id = :id
+                """)
+                .param("username", username).param("setDisplayName", setDisplayName).param("displayName", displayName)
+                .param("setBio", setBio).param("bio", bio).param("visibility", defaultVisibility)
+                .param("settings", settingsJson).param("now", Db.ts(now)).param("id", id).update();
+    }
+
     /** Moves {@code last_activity_at} forward unless another request (on any node) did so recently. */
     int touchActivity(long id, Instant now, Instant notAfter) {
         return jdbc.sql("""
@@ -161,6 +182,9 @@ public class UserRepository {
                 new Subscription(rs.getInt("subscription_tier"), Db.instant(rs, "subscription_expires_at"),
                         Db.nullableLong(rs, "subscription_granted_by")),
                 rs.getInt("permission_level"), Db.instant(rs, "permission_since"), rs.getString("prefix"),
-                Db.instant(rs, "last_activity_at"), Db.instant(rs, "created_at"), Db.instant(rs, "updated_at"));
+                Db.instant(rs, "last_activity_at"), Db.instant(rs, "created_at"), Db.instant(rs, "updated_at"),
+                new Profile(rs.getString("display_name"), rs.getString("bio"), rs.getString("email"),
+                        rs.getBoolean("email_verified"), rs.getString("default_visibility"),
+                        UserSettings.fromJson(rs.getString("settings"))));
     }
 }

@@ -19,6 +19,19 @@ public record Authentication(Account account, Via via, long credentialId, Long i
         this(account, via, credentialId, null);
     }
 
+    /**
+     * For the endpoints seed 004 marks "Session" (identities, organizations, deletion): a personal access token
+     * is refused with 403 {@code session_required}, so a token handed to a bot cannot unlink, delete or
+     * reorganise the account it belongs to.
+     */
+    public Authentication requireSession() {
+        if (via != Via.SESSION) {
+            throw new dev.portal.platform.ApiProblem(org.springframework.http.HttpStatus.FORBIDDEN, "session_required",
+                    "This endpoint needs a signed-in browser session; a personal access token may not use it.");
+        }
+        return this;
+    }
+
     public boolean impersonated() {
         return impersonatedBy != null;
     }
