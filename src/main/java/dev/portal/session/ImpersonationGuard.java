@@ -16,9 +16,9 @@ import org.springframework.web.util.pattern.PathPatternParser;
 /**
  * The one place that keeps an impersonation session (an Owner acting as a user, {@link Authentication#impersonated()})
  * to the user's own side of Portal: it may not reach a governance endpoint (moderating, granting, setting
- * levels, searching users, reading the audit log, anything under {@code /v1/admin/}) nor make a credential
- * that would outlive its hour (a personal access token, a linked identity to sign in with). Those answer
- * 403 {@code forbidden}.
+ * levels, searching users, reading the audit log, anything under {@code /v1/admin/}), nor make a credential
+ * that would outlive its hour (a personal access token, a linked identity to sign in with), nor delete the
+ * account or change its e-mail address. Those answer 403 {@code forbidden}.
  *
  * <p>An interceptor, not the authentication filter, so that the path is matched as Spring MVC matched it to
  * choose the handler (decoded, {@code ;params} dropped): {@code /v1/%61udit} or {@code /v1/audit;x} cannot
@@ -35,6 +35,8 @@ final class ImpersonationGuard implements HandlerInterceptor {
     /** Credentials that would let whoever holds this session in after it ends: creating a token, linking an identity. */
     private static final PathPattern TOKENS = PARSER.parse("/v1/users/me/tokens");
     private static final PathPattern LINK = PARSER.parse("/v1/auth/{platform}/link");
+    /** Acts only the account's holder may take: leaving for good, moving the account to another e-mail address. */
+    private static final List<PathPattern> HOLDER_ONLY = parse("/api/user/delete", "/api/user/change-email/**");
 
     static final String DETAIL = "An impersonation session cannot reach governance endpoints or create lasting "
             + "credentials; use your own credentials.";
@@ -58,7 +60,7 @@ final class ImpersonationGuard implements HandlerInterceptor {
                 return true;
             }
         }
-        if (GOVERNANCE.stream().anyMatch(p -> p.matches(path))) {
+        if (GOVERNANCE.stream().anyMatch(p -> p.matches(path)) || HOLDER_ONLY.stream().anyMatch(p -> p.matches(path))) {
             return true;
         }
         // Listing one's tokens is reading as the user; creating one is not.

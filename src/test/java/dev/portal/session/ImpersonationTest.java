@@ -131,7 +131,9 @@ class ImpersonationTest extends PortalTest {
                 post("/v1/admin/users", "{\"username\": \"" + unique("imp") + "\", \"linked_platforms\": []}", session),
                 // Credentials that would outlive the hour.
                 post("/v1/users/me/tokens", "{\"name\": \"stays\"}", session),
-                get("/v1/auth/discord/link?redirect=/", session));
+                get("/v1/auth/discord/link?redirect=/", session),
+                // Acts only the account's holder may take.
+                post("/api/user/delete", null, session));
 
         for (Response response : refused) {
             JsonNode problem = assertProblem(response, 403, "forbidden");
@@ -143,6 +145,8 @@ class ImpersonationTest extends PortalTest {
                 .query(Long.class).single()).isZero();
         assertThat(jdbc.sql("select count(*) from signin_flows where link_user_id = :id").param("id", admin)
                 .query(Long.class).single()).isZero();
+        assertThat(jdbc.sql("select count(*) from users where id = :id").param("id", admin).query(Long.class).single())
+                .isOne();
     }
 
     @Test

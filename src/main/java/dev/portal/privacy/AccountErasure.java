@@ -1,0 +1,52 @@
+package dev.portal.privacy;
+
+import java.util.Map;
+
+import dev.portal.access.PermissionLevel;
+import dev.portal.account.Account;
+import dev.portal.account.UserRepository;
+import dev.portal.audit.AuditLog;
+import dev.portal.platform.ApiProblem;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * {@code POST /api/user/delete}: the hard delete of an account and everything it owns, in one transaction,
+ * so a failure at any step leaves the account whole. The user's row goes, and with it (by {@code on delete
+ * cascade}) identities, sessions, tokens, moderation and subscription and permission histories, chats, bots,
+ * messages, memberships and pending e-mail changes. Organizations the user alone owns pass to their oldest
+ * admin or are deleted; the uploaded avatar's blobs are queued for removal, which happens after the commit
+ * and is retried. The audit log keeps one {@code account_deleted} tombstone holding only the former id.
+ *
+ * <p>Every node drops the account at once: deleting the row and its sessions and tokens is announced by the
+ * database triggers of V1 (cache invalidation), so the next request with an old credential answers 401.
+ */
+@Service
+public class AccountErasure {
+    private final ErasureRepository erasure;
+    private final UserRepository users;
+    private final AuditLog audit;
+
+    AccountErasure(ErasureRepository erasure, UserRepository users, AuditLog audit) {
+        this.erasure = erasure;
+        this.users = users;
+        this.audit = audit;
+    }
+
+    @Transactional
+    public void erase(Account me) {
+        if (!users.lock(me.id())) {
+            throw ApiProblem.notFound("No such user.");
+        }
+        // Read under the lock: a level cached on this node could be a notification behind.
+        if (erasure.permissionLevel(me.id()) == PermissionLevel.OWNER && erasure.otherOwners(me.id()) == 0) {
+            throw new ApiProblem(HttpStatus.CONFLICT, "last_owner",
+                    "The only Owner cannot delete their account; make someone else Owner first.");
+        }
+        erasure.declareErasure(me.id());
+        erasure.eraseAuditTrail(me.id());
+        erasure.deleteUser(me.id());
+        audit.record("account_deleted", me.id(), me.id(), null, Map.of());
+    }
+}
