@@ -7,7 +7,6 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import dev.portal.platform.Db;
 import dev.portal.platform.Keyset;
@@ -37,25 +36,31 @@ public class MessageRepository {
                 .param("id", messageId).param("userId", userId).update() == 1;
     }
 
-    /**
-     * The author's messages older than {@code before} (null: from the newest), newest first, at most
-     * {@code limit}; only public ones unless {@code all}. Two statements, so the public listing can use its
-     * partial index.
-     */
-    List<Message> page(long userId, boolean all, Keyset before, int limit) {
-        String sql = """
+    /** The author's messages older than {@code before} (null: from the newest), newest first, at most {@code limit}. */
+    List<Message> page(long userId, Keyset before, int limit) {
+        return jdbc.sql("""
                 select * from messages
                  where user_id = :userId
-                """ + (all ? "" : "   and visibility = 'public'\n") + """
                    and (cast(:beforeAt as timestamptz) is null
                         or (created_at, id) < (cast(:beforeAt as timestamptz), cast(:beforeId as bigint)))
                  order by created_at desc, id desc
                  limit :limit
-                """;
-        return jdbc.sql(sql).param("userId", userId)
-                .param("beforeAt", before == null ? null : Db.ts(before.createdAt()))
-                .param("beforeId", before == null ? null : before.id())
-                .param("limit", limit)
+                """).param("userId", userId).param("beforeAt", before == null ? null : Db.ts(before.createdAt()))
+                .param("beforeId", before == null ? null : before.id()).param("limit", limit)
+                .query(MessageRepository::message).list();
+    }
+
+    /** The same for the author's public messages alone, which the partial index {@code messages_public_by_author} serves. */
+    List<Message> publicPage(long userId, Keyset before, int limit) {
+        return jdbc.sql("""
+                select * from messages
+                 where user_id = :userId and visibility = 'public'
+                   and (cast(:beforeAt as timestamptz) is null
+                        or (created_at, id) < (cast(:beforeAt as timestamptz), cast(:beforeId as bigint)))
+                 order by created_at desc, id desc
+                 limit :limit
+                """).param("userId", userId).param("beforeAt", before == null ? null : Db.ts(before.createdAt()))
+                .param("beforeId", before == null ? null : before.id()).param("limit", limit)
                 .query(MessageRepository::message).list();
     }
 
@@ -96,11 +101,6 @@ public class MessageRepository {
                 .query((rs, row) -> new MastodonAccount(rs.getLong("id"), rs.getString("instance"),
                         rs.getString("platform_user_id"), rs.getBytes("access_token")))
                 .list();
-    }
-
-    Optional<Message> find(long messageId) {
-        return jdbc.sql("select * from messages where id = :id").param("id", messageId)
-                .query(MessageRepository::message).optional();
     }
 
     private static Message message(ResultSet rs, int row) throws SQLException {

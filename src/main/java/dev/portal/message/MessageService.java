@@ -141,7 +141,8 @@ public class MessageService {
         if (!errors.isEmpty()) {
             throw ApiProblem.invalidFields(errors);
         }
-        List<Message> rows = messages.page(author.id(), ownView, before, size + 1);
+        List<Message> rows = ownView ? messages.page(author.id(), before, size + 1)
+                : messages.publicPage(author.id(), before, size + 1);
         List<Message> shown = rows.subList(0, Math.min(size, rows.size()));
         String next = rows.size() > size
                 ? new Keyset(shown.get(shown.size() - 1).createdAt(), shown.get(shown.size() - 1).id()).encode() : null;

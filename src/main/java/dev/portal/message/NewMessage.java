@@ -36,6 +36,8 @@ public record NewMessage(String body, String visibility, List<String> mastodonPr
             errors.put("body", "must not be blank");
         } else if (value.stringValue().codePointCount(0, value.stringValue().length()) > max) {
             errors.put("body", "must be at most " + max + " characters");
+        } else if (!printable(value.stringValue())) {
+            errors.put("body", "must not contain control characters (other than tabs and line breaks) or broken characters");
         } else {
             body = value.stringValue();
         }
@@ -76,6 +78,22 @@ public record NewMessage(String body, String visibility, List<String> mastodonPr
             throw ApiProblem.invalidFields(errors);
         }
         return new NewMessage(body, visibility, List.copyOf(ids));
+    }
+
+    /**
+     * No C0 control but tab and line breaks (PostgreSQL refuses NUL in text, and instances would refuse or
+     * mangle the rest), and no lone UTF-16 surrogate, which is no character at all.
+     */
+    private static boolean printable(String text) {
+        for (int i = 0; i < text.length(); ) {
+            int c = text.codePointAt(i);
+            if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F
+                    || (c >= Character.MIN_SURROGATE && c <= Character.MAX_SURROGATE)) {
+                return false;
+            }
+            i += Character.charCount(c);
+        }
+        return true;
     }
 
     /** An id as an error message may repeat it: quoted, and cut short when it is long. */

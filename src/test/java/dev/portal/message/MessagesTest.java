@@ -79,6 +79,27 @@ class MessagesTest extends MessageTestBase {
     }
 
     @Test
+    void badInputIsRefusedWithAFieldMessageNeverA500() {
+        User alice = newUser();
+        for (String body : List.of("{\"body\": \"nul \\u0000 here\"}", "{\"body\": \"bell \\u0007\"}",
+                "{\"body\": \"half \\ud83d a smile\"}")) {
+            JsonNode problem = assertProblem(postMessage(alice.session(), body), 400, "validation_failed");
+            assertThat(problem.get("errors").get("body").stringValue()).as(body).contains("control characters");
+        }
+        Response duplicate = postMessage(alice.session(), "{\"body\": \"a\", \"body\": \"b\"}");
+        assertThat(duplicate.status()).as(duplicate.body()).isEqualTo(400);
+        Response deep = postMessage(alice.session(), "{\"body\": \"a\", \"x\": " + "[".repeat(5000) + "]".repeat(5000) + "}");
+        assertThat(deep.status()).as(deep.body()).isIn(400, 413);
+        assertProblem(postMessage(alice.session(), "{\"body\": \"" + "x".repeat(70_000) + "\"}"), 413, "payload_too_large");
+        assertProblem(postMessage(alice.session(), "{\"body\": "), 400, "malformed_request");
+        assertThat(messageRows(alice.id())).isZero();
+
+        // Tabs and line breaks are text.
+        assertThat(postMessage(alice.session(), "{\"body\": \"a\\tb\\r\\nc\"}").json().get("body").stringValue())
+                .isEqualTo("a\tb\r\nc");
+    }
+
+    @Test
     void theHardMaximumHoldsWhateverTheStoredSettingSays() {
         User alice = newUser();
         // A setting written around the API (an old row, an operator) is never more than the ceiling.
