@@ -228,6 +228,14 @@ public final class FakeMastodon implements AutoCloseable {
         troubles.put(key(host), new Trouble(Kind.DOWN, null));
     }
 
+    /**
+     * Forgets every access token issued at {@code host}, as when the person revokes Portal's access in their
+     * settings: requests with one answer 401 from then on. Not undone by {@link #reset()}.
+     */
+    public void revokeTokens(String host) {
+        instance(host).tokens.clear();
+    }
+
     /** Back to answering normally at {@code host}. */
     public void normal(String host) {
         troubles.remove(key(host));

@@ -1,0 +1,2 @@
+/** The /api endpoints of messages: posting, deleting, and the author's and the public listings. */
+package dev.portal.message.web;
