@@ -90,6 +90,22 @@ class ExportRepository {
                 """, userId);
     }
 
+    /** Every message, private ones too, each with where it was cross-posted. */
+    String messages(long userId) {
+        return section("""
+                select coalesce(json_agg(json_build_object(
+                    'id', m.id::text, 'body', m.body, 'visibility', m.visibility,
+                    'createdAt', portal_api_time(m.created_at),
+                    'crossPosts', (select coalesce(json_agg(json_build_object(
+                                       'mastodonProviderId', c.identity_id::text, 'instanceName', c.instance,
+                                       'posted', c.posted, 'url', c.status_url, 'error', c.error,
+                                       'createdAt', portal_api_time(c.created_at)) order by c.created_at), '[]')
+                                   from message_crossposts c where c.message_id = m.id))
+                    order by m.created_at desc, m.id desc), '[]')::text
+                from messages m where m.user_id = :userId
+                """, userId);
+    }
+
     /**
      * Audit events the user did or that were done to them. The IP is shown only where the user acted (another
      * person's address is theirs, not this user's); the other actor only when moderators are shown to members.

@@ -23,6 +23,7 @@ class AccountDeletionTest extends PortalTest {
                 + "\", \"title\": \"guild\"}", me).status()).isEqualTo(201);
         assertThat(post("/v1/users/me/bots", "{\"platform\": \"discord\", \"platform_bot_id\": \"" + uniqueDiscordId()
                 + "\", \"name\": \"helper\"}", me).status()).isEqualTo(201);
+        assertThat(post("/api/messages", "{\"body\": \"goodbye\"}", me).status()).isEqualTo(201);
         long moderator = createUser(1);
         assertThat(post("/v1/users/" + id + "/moderation", "{\"action\": \"warn\", \"reason\": \"spam\"}",
                 signedIn(moderator)).status()).isEqualTo(201);

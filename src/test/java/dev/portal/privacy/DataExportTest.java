@@ -24,6 +24,8 @@ class DataExportTest extends PortalTest {
                 + "\", \"title\": \"my guild\"}", me);
         post("/v1/users/me/bots", "{\"platform\": \"discord\", \"platform_bot_id\": \"" + uniqueDiscordId()
                 + "\", \"name\": \"my bot\"}", me);
+        assertThat(post("/api/messages", "{\"body\": \"a private thought\", \"visibility\": \"private\"}", me)
+                .status()).isEqualTo(201);
         long moderator = createUser(1);
         post("/v1/users/" + id + "/moderation", "{\"action\": \"warn\", \"reason\": \"be nice\"}", signedIn(moderator),
                 "X-Forwarded-For", "203.0.113.77");
@@ -44,7 +46,9 @@ class DataExportTest extends PortalTest {
         List<String> sections = new ArrayList<>();
         export.propertyNames().forEach(sections::add);
         assertThat(sections).contains("user", "account", "identities", "sessions", "apiTokens", "moderationActions",
-                "subscriptionHistory", "permissionHistory", "chats", "bots", "auditEvents");
+                "subscriptionHistory", "permissionHistory", "chats", "bots", "messages", "auditEvents");
+        assertThat(export.get("messages").get(0).get("body").stringValue()).isEqualTo("a private thought");
+        assertThat(export.get("messages").get(0).get("crossPosts").isArray()).isTrue();
         assertThat(export.get("user").get("displayName").stringValue()).isEqualTo("Exporter");
         assertThat(export.get("account").get("settings").get("theme").stringValue()).isEqualTo("dark");
         assertThat(export.get("identities").get(0).get("provider").stringValue()).isEqualTo("discord");
