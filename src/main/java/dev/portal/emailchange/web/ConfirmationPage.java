@@ -26,11 +26,12 @@ final class ConfirmationPage {
         }
         List<MediaType> types;
         try {
-            types = MediaType.parseMediaTypes(accept);
+            types = new java.util.ArrayList<>(MediaType.parseMediaTypes(accept));
         } catch (IllegalArgumentException e) {
             return false;
         }
-        MediaType.sortByQualityValue(types);
+        // Stable: of equal quality, the client's order decides.
+        types.sort(java.util.Comparator.comparingDouble(MediaType::getQualityValue).reversed());
         for (MediaType type : types) {
             if (type.getQualityValue() == 0) {
                 continue;
