@@ -107,7 +107,8 @@ public class EmailChangeService {
      * or superseded tokens answer 400 {@code invalid_token}, expired ones 410 {@code token_expired}; a
      * {@code caller} (signed in) who is not the token's account 403 {@code wrong_account} with the token left
      * usable; an account whose address changed since the request 409 {@code email_changed} (the token is
-     * spent: the request was about an address the account no longer has). Answers the updated account.
+     * spent: the request was about an address the account no longer has); a banned or timed-out account 403
+     * {@code banned} / {@code timed_out} with the token left usable. Answers the updated account.
      */
     public Account confirm(String token, Account caller, String ip) {
         if (token == null || token.isBlank() || token.length() > TOKEN_MAX) {
@@ -134,6 +135,11 @@ public class EmailChangeService {
             Account account = accounts.findCurrent(change.userId()).orElseThrow(EmailChangeService::invalidToken);
             if (account.restrictions().bannedAt(now)) {
                 throw ApiProblem.restricted("banned", "This account is banned.", account.restrictions().bannedUntil());
+            }
+            if (account.restrictions().timedOutAt(now)) {
+                // As for a signed-in write: the link keeps working once the timeout ends (unless it expires first).
+                throw ApiProblem.restricted("timed_out", "This account is timed out and may only read.",
+                        account.restrictions().timedOutUntil());
             }
             repository.applyEmail(change.userId(), change.newEmail(), now);
             repository.markUsed(change.id(), now);

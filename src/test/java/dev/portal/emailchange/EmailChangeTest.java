@@ -238,7 +238,7 @@ class EmailChangeTest extends PortalTest {
 
         assertThat(page.status()).isEqualTo(200);
         assertThat(page.header("Content-Type")).startsWith("text/html");
-        assertThat(page.header("Content-Security-Policy")).contains("default-src 'none'");
+        assertThat(page.header("Content-Security-Policy")).contains("default-src 'none'").doesNotContain("unsafe");
         assertThat(page.body()).contains("confirmed", "page&lt;b&gt;", wanted).doesNotContain("<b>", "<script");
         assertThat(storedEmail(id)).isEqualTo(wanted);
         Response again = get(confirmPath(token), Credential.NONE, "Accept", browser);
@@ -353,6 +353,32 @@ class EmailChangeTest extends PortalTest {
         assertThat(jdbc.sql("select count(*) from email_changes where user_id = :id and token_hash = :hash")
                 .param("id", id).param("hash", Secrets.sha256(token)).query(Long.class).single()).isOne();
         assertThat(token).hasSizeGreaterThanOrEqualTo(43);
+    }
+
+    @Test
+    void aTimedOutAccountCannotConfirmUntilTheTimeoutEnds() {
+        String old = address("restricted");
+        long id = userWithEmail(old);
+        String wanted = address("restricted.new");
+        assertThat(request(signedIn(id), wanted).status()).isEqualTo(202);
+        String token = linkMailedTo(wanted)[1];
+
+        moderate(id, "timeout", Duration.ofMinutes(10));
+        assertProblem(get(confirmPath(token), Credential.NONE), 403, "timed_out");
+        assertThat(storedEmail(id)).isEqualTo(old);
+        clock.advance(Duration.ofMinutes(11));
+
+        assertThat(get(confirmPath(token), Credential.NONE).status()).isEqualTo(200);
+        assertThat(storedEmail(id)).isEqualTo(wanted);
+    }
+
+    @Test
+    void theEndpointsAreDescribed() {
+        JsonNode paths = get("/v3/api-docs", Credential.NONE).json().get("paths");
+
+        assertThat(paths.get("/api/user/change-email/request").has("post")).isTrue();
+        assertThat(paths.get("/api/user/change-email/confirm").has("get")).isTrue();
+        assertThat(paths.get("/api/user/change-email/confirm").has("post")).isTrue();
     }
 
     @Test

@@ -10,11 +10,10 @@ import org.springframework.web.util.HtmlUtils;
 
 /**
  * The small page a confirmation link shows in a browser (whose {@code Accept} prefers {@code text/html}):
- * no script, no style sheet, no images, all text escaped, and a CSP that allows nothing else.
+ * no script, no style, no images, all text escaped, and a CSP that allows nothing at all.
  */
 final class ConfirmationPage {
-    static final String CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; "
-            + "frame-ancestors 'none'";
+    static final String CSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
     private ConfirmationPage() {
     }
@@ -53,7 +52,7 @@ final class ConfirmationPage {
                 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
                 <meta name="referrer" content="no-referrer">
                 <title>%s</title></head>
-                <body style="font-family: sans-serif; max-width: 36rem; margin: 3rem auto; padding: 0 1rem">
+                <body>
                 <h1>%s</h1>
                 <p>%s</p>
                 </body></html>
