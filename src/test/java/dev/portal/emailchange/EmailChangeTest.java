@@ -128,6 +128,23 @@ class EmailChangeTest extends PortalTest {
     }
 
     @Test
+    void ofTwoClicksAtOnceOneApplies() throws Exception {
+        long id = userWithEmail(address("race"));
+        String wanted = address("race.new");
+        assertThat(request(signedIn(id), wanted).status()).isEqualTo(202);
+        String token = linkMailedTo(wanted)[1];
+
+        var clicks = java.util.stream.IntStream.range(0, 4)
+                .mapToObj(i -> java.util.concurrent.CompletableFuture.supplyAsync(() -> get(confirmPath(token), Credential.NONE)))
+                .toList();
+        List<Integer> statuses = clicks.stream().map(java.util.concurrent.CompletableFuture::join).map(Response::status).toList();
+
+        assertThat(statuses).containsOnly(200, 400).filteredOn(s -> s == 200).hasSize(1);
+        assertThat(jdbc.sql("select count(*) from audit_events where target_id = :id and action = 'email_changed'")
+                .param("id", id).query(Long.class).single()).isOne();
+    }
+
+    @Test
     void anExpiredLinkChangesNothing() {
         String old = address("exp");
         long id = userWithEmail(old);
