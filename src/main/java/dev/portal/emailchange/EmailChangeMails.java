@@ -36,8 +36,8 @@ final class EmailChangeMails {
                 """.formatted(username, username, link, ApiTime.format(expiresAt)));
     }
 
-    static Mail notice(String oldAddress, String username, EmailAddress requested) {
-        return new Mail(oldAddress, "Your Portal e-mail address is being changed", """
+    static Mail notice(EmailAddress oldAddress, String username, EmailAddress requested) {
+        return new Mail(oldAddress.value(), "Your Portal e-mail address is being changed", """
                 Hello %s,
 
                 someone signed in to the Portal account %s asked to change its e-mail address

@@ -72,21 +72,28 @@ public class EmailChangeService {
      * earlier links, and mails both addresses.
      */
     public Requested request(Account me, EmailAddress email, String ip) {
-        String current = me.profile().email();
-        if (email.sameAs(current)) {
-            throw ApiProblem.invalidFields(Map.of("email", "is already this account's address"));
+        if (email.sameAs(me.profile().email())) {
+            throw sameAddress();
         }
         rateLimiter.consume(limit, Long.toString(me.id()));
         String token = Secrets.randomToken();
         Instant now = clock.instant();
         Instant expiresAt = now.plus(properties.linkValidity());
-        long id = transaction.execute(status -> {
+        Stored stored = transaction.execute(status -> {
+            // The address as the database has it (the cached account may be a notification behind): the
+            // notice goes there, and the request is bound to it.
+            String current = repository.lockUserEmail(me.id()).orElseThrow(ApiProblem::unauthenticated).orElse(null);
+            if (email.sameAs(current)) {
+                throw sameAddress();
+            }
             long inserted = repository.insert(me.id(), email.value(), current, Secrets.sha256(token), now, expiresAt);
             int superseded = repository.deleteOlder(me.id(), inserted);
             audit.record("email_change_requested", me.id(), me.id(), ip, Map.of("request", inserted,
-                    "superseded", superseded, "notified", current != null));
-            return inserted;
+                    "superseded", superseded, "notified", mailable(current) != null));
+            return new Stored(inserted, current);
         });
+        long id = stored.id();
+        EmailAddress current = mailable(stored.oldEmail());
         try {
             // The old address first: no working link exists unless its owner has been told.
             if (current != null) {
@@ -156,6 +163,28 @@ public class EmailChangeService {
     }
 
     private record Outcome(long userId, boolean applied) {
+    }
+
+    private record Stored(long id, String oldEmail) {
+    }
+
+    /**
+     * The stored address if Portal can mail it; null for none, or for one that an import or SQL left in a
+     * form no mail can go to (a notice cannot reach it, and it must not keep its user from changing it).
+     */
+    private static EmailAddress mailable(String stored) {
+        if (stored == null) {
+            return null;
+        }
+        try {
+            return EmailAddress.of(stored);
+        } catch (EmailAddress.Invalid e) {
+            return null;
+        }
+    }
+
+    private static ApiProblem sameAddress() {
+        return ApiProblem.invalidFields(Map.of("email", "is already this account's address"));
     }
 
     private static ApiProblem invalidToken() {

@@ -113,6 +113,19 @@ class EmailChangeTest extends PortalTest {
     }
 
     @Test
+    void aStoredValueThatIsNoAddressGetsNoNoticeAndCanBeReplaced() {
+        long id = userWithEmail("imported garbage, not an address");
+        Credential me = signedIn(id);
+        String wanted = address("repair");
+
+        assertThat(request(me, wanted).status()).isEqualTo(202);
+        assertThat(get(confirmPath(linkMailedTo(wanted)[1]), me).status()).isEqualTo(200);
+
+        assertThat(storedEmail(id)).isEqualTo(wanted);
+        assertThat(TestMail.to("imported garbage, not an address")).isEmpty();
+    }
+
+    @Test
     void aLinkWorksOnce() {
         long id = userWithEmail(address("once"));
         String wanted = address("once.new");
