@@ -8,8 +8,4 @@ import java.time.Instant;
  */
 public record PendingEmailChange(long id, long userId, String newEmail, String oldEmail, Instant createdAt,
         Instant expiresAt, Instant usedAt) {
-
-    public boolean usable(Instant now) {
-        return usedAt == null && now.isBefore(expiresAt);
-    }
 }
