@@ -106,6 +106,17 @@ class ExportRepository {
                 """, userId);
     }
 
+    /** E-mail changes asked for and not yet superseded (the token is never included, only its times). */
+    String emailChanges(long userId) {
+        return section("""
+                select coalesce(json_agg(json_build_object(
+                    'id', id::text, 'newEmail', new_email, 'oldEmail', old_email,
+                    'createdAt', portal_api_time(created_at), 'expiresAt', portal_api_time(expires_at),
+                    'usedAt', portal_api_time(used_at)) order by created_at desc, id desc), '[]')::text
+                from email_changes where user_id = :userId
+                """, userId);
+    }
+
     /**
      * Audit events the user did or that were done to them. The IP is shown only where the user acted (another
      * person's address is theirs, not this user's); the other actor only when moderators are shown to members.

@@ -24,6 +24,8 @@ class AccountDeletionTest extends PortalTest {
         assertThat(post("/v1/users/me/bots", "{\"platform\": \"discord\", \"platform_bot_id\": \"" + uniqueDiscordId()
                 + "\", \"name\": \"helper\"}", me).status()).isEqualTo(201);
         assertThat(post("/api/messages", "{\"body\": \"goodbye\"}", me).status()).isEqualTo(201);
+        assertThat(post("/api/user/change-email/request", "{\"email\": \"" + unique("gone").toLowerCase()
+                + "@example.com\"}", me).status()).isEqualTo(202);
         long moderator = createUser(1);
         assertThat(post("/v1/users/" + id + "/moderation", "{\"action\": \"warn\", \"reason\": \"spam\"}",
                 signedIn(moderator)).status()).isEqualTo(201);

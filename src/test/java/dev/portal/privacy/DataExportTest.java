@@ -26,6 +26,9 @@ class DataExportTest extends PortalTest {
                 + "\", \"name\": \"my bot\"}", me);
         assertThat(post("/api/messages", "{\"body\": \"a private thought\", \"visibility\": \"private\"}", me)
                 .status()).isEqualTo(201);
+        String newAddress = unique("export").toLowerCase() + "@example.com";
+        assertThat(post("/api/user/change-email/request", "{\"email\": \"" + newAddress + "\"}", me).status())
+                .isEqualTo(202);
         long moderator = createUser(1);
         post("/v1/users/" + id + "/moderation", "{\"action\": \"warn\", \"reason\": \"be nice\"}", signedIn(moderator),
                 "X-Forwarded-For", "203.0.113.77");
@@ -46,7 +49,8 @@ class DataExportTest extends PortalTest {
         List<String> sections = new ArrayList<>();
         export.propertyNames().forEach(sections::add);
         assertThat(sections).contains("user", "account", "identities", "sessions", "apiTokens", "moderationActions",
-                "subscriptionHistory", "permissionHistory", "chats", "bots", "messages", "auditEvents");
+                "subscriptionHistory", "permissionHistory", "chats", "bots", "messages", "emailChanges", "auditEvents");
+        assertThat(export.get("emailChanges").get(0).get("newEmail").stringValue()).isEqualTo(newAddress);
         assertThat(export.get("messages").get(0).get("body").stringValue()).isEqualTo("a private thought");
         assertThat(export.get("messages").get(0).get("crossPosts").isArray()).isTrue();
         assertThat(export.get("user").get("displayName").stringValue()).isEqualTo("Exporter");

@@ -94,6 +94,7 @@ public abstract class PortalTest {
         registry.add("portal.signin.mastodon.denied-instances", () -> "denied.mastodon.test,bücher-denied.mastodon.test");
         // A fixed key, so that the suite writes no secret.key into the project's ./data.
         registry.add("portal.secret-key", () -> "dGVzdC1vbmx5LXNlY3JldC1rZXktMzItYnl0ZXMhISE=");
+        registry.add("portal.smtp-url", TestMail::smtpUrl);
     }
 
     public static final String TELEGRAM_BOT_TOKEN = "123456789:AAportal-test-telegram-bot-token";
