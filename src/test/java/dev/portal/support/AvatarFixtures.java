@@ -258,14 +258,27 @@ public abstract class AvatarFixtures extends PortalTest {
             long sentThen = sent.get();
             StringBuilder headers = new StringBuilder(statusLine).append('\n');
             int length = -1;
+            boolean chunkedAnswer = false;
             String line;
             while (!(line = readLine(in)).isEmpty()) {
                 headers.append(line).append('\n');
-                if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                String lower = line.toLowerCase(java.util.Locale.ROOT);
+                if (lower.startsWith("content-length:")) {
                     length = Integer.parseInt(line.substring("content-length:".length()).trim());
                 }
+                chunkedAnswer |= lower.startsWith("transfer-encoding:") && lower.contains("chunked");
             }
-            String body = length >= 0 ? new String(in.readNBytes(length), StandardCharsets.UTF_8) : "";
+            ByteArrayOutputStream received = new ByteArrayOutputStream();
+            if (chunkedAnswer) {
+                int size;
+                while ((size = Integer.parseInt(readLine(in).trim(), 16)) > 0) {
+                    received.writeBytes(in.readNBytes(size));
+                    readLine(in);
+                }
+            } else if (length >= 0) {
+                received.writeBytes(in.readNBytes(length));
+            }
+            String body = received.toString(StandardCharsets.UTF_8);
             socket.close();
             sender.join(10_000);
             return new RawAnswer(Integer.parseInt(statusLine.split(" ")[1]), headers.toString(), body, sentThen);
