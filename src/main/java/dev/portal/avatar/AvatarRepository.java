@@ -55,6 +55,12 @@ class AvatarRepository {
                 .query(String.class).list();
     }
 
+    /** A removal that failed: counted, and tried again at {@code at}. */
+    void retryLater(String key, Instant at) {
+        jdbc.sql("update blob_deletions set attempts = attempts + 1, due_at = :at where key = :key")
+                .param("at", Db.ts(at)).param("key", key).update();
+    }
+
     void removed(String key) {
         jdbc.sql("delete from blob_deletions where key = :key").param("key", key).update();
     }

@@ -50,7 +50,7 @@ class BlobRemovals implements SmartLifecycle {
             if (remove(key)) {
                 repository.removed(key);
             } else {
-                repository.scheduleRemoval(key, clock.instant().plus(retry));
+                repository.retryLater(key, clock.instant().plus(retry));
             }
         } catch (RuntimeException e) {
             log.warn("Could not record the removal of avatar {}: {}", key, e.toString());

@@ -169,6 +169,12 @@ public abstract class AvatarFixtures extends PortalTest {
                 "multipart/form-data; boundary=" + BOUNDARY, credential);
     }
 
+    /** An upload to another node, {@code base} being its URL ({@code http://127.0.0.1:port}). */
+    protected Response uploadTo(String base, byte[] file, Credential credential) {
+        return postBytes(base + "/api/user/avatar/upload", multipart(file, "avatar.png", "image/png"),
+                "multipart/form-data; boundary=" + BOUNDARY, credential);
+    }
+
     protected Response upload(byte[] file, Credential credential) {
         return upload(file, "avatar.png", "image/png", credential);
     }
