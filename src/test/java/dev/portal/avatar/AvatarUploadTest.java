@@ -299,6 +299,15 @@ class AvatarUploadTest extends AvatarFixtures {
     }
 
     @Test
+    void bothEndpointsAreInTheOpenApiDocument() {
+        JsonNode paths = get("/v3/api-docs", Credential.NONE).json().get("paths");
+
+        assertThat(paths.get("/api/user/avatar/upload").get("post").get("requestBody").get("content")
+                .get("multipart/form-data")).isNotNull();
+        assertThat(paths.get("/api/user/avatar/from-url").get("post")).isNotNull();
+    }
+
+    @Test
     void jsonEndpointsStillAnswerJsonWhenXmlIsAsked() {
         Credential session = signedIn(createUser(0));
 
