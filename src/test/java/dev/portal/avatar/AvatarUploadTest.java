@@ -255,6 +255,7 @@ class AvatarUploadTest extends AvatarFixtures {
         RawAnswer answer = rawUpload(signedIn(id), multipart(file, "a.png", "image/png").length, Long.MAX_VALUE);
 
         assertThat(answer.status()).as(answer.body()).isEqualTo(413);
+        assertThat(answer.body()).contains("\"code\":\"payload_too_large\"");
         assertThat(uploadKey(id)).isNull();
     }
 
@@ -269,6 +270,15 @@ class AvatarUploadTest extends AvatarFixtures {
 
         assertProblem(json, 415, "unsupported_media_type");
         assertThat(assertProblem(noPart, 400, "validation_failed").get("errors").get("file")).isNotNull();
+    }
+
+    @Test
+    void aCookieUploadFromAnotherSiteIsRefused() {
+        long id = createUser(0);
+        Response refused = postBytesWithOrigin(multipart(png(10, 10), "a.png", "image/png"), signedIn(id), "https://evil.example");
+
+        assertProblem(refused, 403, "csrf");
+        assertThat(uploadKey(id)).isNull();
     }
 
     @Test

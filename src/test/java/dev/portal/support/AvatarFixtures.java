@@ -194,6 +194,23 @@ public abstract class AvatarFixtures extends PortalTest {
         }
     }
 
+    /** An upload as a page on {@code origin} would send it, with the browser's cookie. */
+    protected Response postBytesWithOrigin(byte[] multipartBody, Credential credential, String origin) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url("/api/user/avatar/upload")))
+                .timeout(Duration.ofSeconds(30)).header("Content-Type", "multipart/form-data; boundary=" + BOUNDARY)
+                .header("Origin", origin).POST(HttpRequest.BodyPublishers.ofByteArray(multipartBody));
+        authenticate(request, credential);
+        try {
+            HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return new Response(response.statusCode(), response.headers(), response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     protected HttpResponse<byte[]> getBytes(String url) {
         try {
             return http.send(HttpRequest.newBuilder(URI.create(url(url))).timeout(Duration.ofSeconds(20)).GET().build(),
