@@ -128,8 +128,7 @@ public class AvatarService {
         } catch (RuntimeException e) {
             log.warn("Could not store an avatar: {}", e.toString());
             written.forEach(this::deleteQuietly);
-            throw new ApiProblem(HttpStatus.SERVICE_UNAVAILABLE, "storage_unavailable",
-                    "The avatar could not be stored; retry shortly.", Map.of(), Map.of(HttpHeaders.RETRY_AFTER, "5"));
+            throw storageUnavailable("The avatar could not be stored; retry shortly.");
         }
         String previous;
         try {
@@ -183,7 +182,17 @@ public class AvatarService {
         if (!KEY.matcher(key).matches() || !AvatarImages.SIZES.contains(size)) {
             return Optional.empty();
         }
-        return store.get(BlobRemovals.blobName(key, size));
+        try {
+            return store.get(BlobRemovals.blobName(key, size));
+        } catch (RuntimeException e) {
+            log.warn("Could not read avatar {}: {}", key, e.toString());
+            throw storageUnavailable("The avatar could not be read; retry shortly.");
+        }
+    }
+
+    private static ApiProblem storageUnavailable(String detail) {
+        return new ApiProblem(HttpStatus.SERVICE_UNAVAILABLE, "storage_unavailable", detail, Map.of(),
+                Map.of(HttpHeaders.RETRY_AFTER, "5"));
     }
 
     private void deleteQuietly(String name) {

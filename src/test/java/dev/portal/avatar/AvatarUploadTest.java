@@ -203,6 +203,16 @@ class AvatarUploadTest extends AvatarFixtures {
     }
 
     @Test
+    void aHugeDeclaredSizeIsRefusedFromTheHeaderAlone() {
+        long id = createUser(0);
+
+        // 57 bytes that would be 1.6 GB of pixels: the header is enough to refuse them.
+        JsonNode problem = assertProblem(upload(pngDeclaring(20000, 20000), signedIn(id)), 415, "unsupported_media_type");
+
+        assertThat(problem.get("detail").stringValue()).contains("20000×20000").contains("4096×4096");
+    }
+
+    @Test
     void aRefusedUploadLeavesTheCurrentAvatarAlone() {
         long id = createUser(0);
         Credential session = signedIn(id);

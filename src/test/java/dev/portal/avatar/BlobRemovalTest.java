@@ -115,6 +115,37 @@ class BlobRemovalTest extends AvatarFixtures {
         assertThat(blobFiles()).noneMatch(f -> f.contains(key));
     }
 
+    @Autowired
+    AvatarImages images;
+    @Autowired
+    dev.portal.account.AccountService accounts;
+    @Autowired
+    dev.portal.audit.AuditLog audit;
+    @Autowired
+    dev.portal.platform.CacheInvalidation invalidation;
+    @Autowired
+    dev.portal.platform.RateLimiter limiter;
+    @Autowired
+    dev.portal.outbound.GuardedHttp guardedHttp;
+    @Autowired
+    AvatarProperties properties;
+
+    @Test
+    void aStoreThatCannotBeWrittenAnswers503AndChangesNothing() {
+        long id = createUser(0);
+        AvatarService storeAway = new AvatarService(images, AWAY, repository, removals, accounts, audit, invalidation,
+                transaction, limiter, guardedHttp, properties, clock);
+        dev.portal.account.Account account = accounts.find(id).orElseThrow();
+
+        dev.portal.platform.ApiProblem refused = org.assertj.core.api.Assertions.catchThrowableOfType(
+                dev.portal.platform.ApiProblem.class, () -> storeAway.upload(account, png(20, 20), "127.0.0.1"));
+
+        assertThat(refused.status().value()).isEqualTo(503);
+        assertThat(refused.code()).isEqualTo("storage_unavailable");
+        assertThat(uploadKey(id)).isNull();
+        assertThat(avatarSource(id)).isNull();
+    }
+
     @Test
     void anAvatarInUseIsNeverRemoved() {
         long id = createUser(0);
