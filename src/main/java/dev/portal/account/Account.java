@@ -19,6 +19,7 @@ public record Account(
         String username,
         String avatarSource,
         String avatarUploadKey,
+        String avatarUploadUrl,
         Subscription subscription,
         int permissionLevel,
         Instant permissionSince,
@@ -47,7 +48,7 @@ public record Account(
     }
 
     public String avatarUrl() {
-        return AvatarSource.resolve(avatarSource, identities, null);
+        return AvatarSource.resolve(avatarSource, identities, avatarUploadUrl);
     }
 
     public LinkedIdentity discordIdentity() {
@@ -55,7 +56,7 @@ public record Account(
     }
 
     Account withLastActivityAt(Instant at) {
-        return new Account(id, username, avatarSource, avatarUploadKey, subscription, permissionLevel, permissionSince,
+        return new Account(id, username, avatarSource, avatarUploadKey, avatarUploadUrl, subscription, permissionLevel, permissionSince,
                 prefix, at, createdAt, updatedAt, identities, restrictions, profile);
     }
 }

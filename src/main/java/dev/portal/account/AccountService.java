@@ -36,6 +36,7 @@ public class AccountService implements CacheInvalidation.Listener {
     private final AuditLog audit;
     private final CacheInvalidation invalidation;
     private final Clock clock;
+    private final java.net.URI publicUrl;
     private final OncePerKey recordingActivity = new OncePerKey();
     private final Cache<Long, Account> cache = Caffeine.newBuilder()
             .maximumSize(100_000)
@@ -44,8 +45,9 @@ public class AccountService implements CacheInvalidation.Listener {
             .build();
 
     AccountService(UserRepository users, IdentityRepository identities, ModerationRepository moderation, AuditLog audit,
-            CacheInvalidation invalidation, Clock clock) {
+            CacheInvalidation invalidation, Clock clock, dev.portal.platform.PortalProperties portal) {
         this.users = users;
+        this.publicUrl = portal.publicUrl();
         this.identities = identities;
         this.moderation = moderation;
         this.audit = audit;
@@ -105,7 +107,8 @@ public class AccountService implements CacheInvalidation.Listener {
 
     private Account loadFromDatabase(long id) {
         return users.findById(id)
-                .map(u -> new Account(u.id(), u.username(), u.avatarSource(), u.avatarUploadKey(), u.subscription(),
+                .map(u -> new Account(u.id(), u.username(), u.avatarSource(), u.avatarUploadKey(),
+                        AvatarSource.uploadUrl(publicUrl, u.avatarUploadKey()), u.subscription(),
                         u.permissionLevel(), u.permissionSince(), u.prefix(), u.lastActivityAt(), u.createdAt(),
                         u.updatedAt(), identities.findByUser(id), moderation.restrictionsOf(id), u.profile()))
                 .orElse(null);

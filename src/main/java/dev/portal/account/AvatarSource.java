@@ -43,6 +43,18 @@ public final class AvatarSource {
     record Result(String stored, String error) {
     }
 
+    /**
+     * Where Portal serves an uploaded avatar (see {@code dev.portal.avatar.web.AvatarFileController}): its
+     * 256 px rendering under the public URL; null without an upload.
+     */
+    public static String uploadUrl(java.net.URI publicUrl, String uploadKey) {
+        if (uploadKey == null) {
+            return null;
+        }
+        String base = publicUrl.toString();
+        return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/avatars/" + uploadKey + "/256.png";
+    }
+
     /** The URL the source points at now; falls back to the earliest linked platform. */
     static String resolve(String source, java.util.List<LinkedIdentity> identitiesOldestFirst, String uploadUrl) {
         if (source != null) {

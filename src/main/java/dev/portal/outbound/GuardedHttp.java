@@ -185,11 +185,20 @@ public class GuardedHttp {
      * @param party who the other side is, for the messages a user sees ("the Mastodon instance mastodon.social")
      */
     public Response send(Request request, String party) {
+        return send(request, party, maxBodyBytes);
+    }
+
+    /**
+     * As {@link #send(Request, String)}, with its own byte cap for the answer's body (an avatar may be larger
+     * than the default cap); a longer body fails with {@link BodyTooLarge}.
+     */
+    public Response send(Request request, String party, long maxBodyBytes) {
+        int cap = (int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes);
         long deadline = System.nanoTime() + timeout.toNanos();
         boolean follow = request.method().equals("GET") || request.method().equals("HEAD");
         Request current = request;
         for (int hop = 0; ; hop++) {
-            Response response = exchange(current, party, deadline);
+            Response response = exchange(current, party, deadline, cap);
             String location = response.header("location");
             if (!follow || !REDIRECTS.contains(response.status()) || location == null) {
                 return response;
@@ -248,7 +257,7 @@ public class GuardedHttp {
             String body = request.getBody();
             Response response = exchange(new Request(request.getMethod().name(), request.getURI(), headers,
                     body == null ? null : body.getBytes(StandardCharsets.UTF_8), null), party,
-                    System.nanoTime() + timeout.toNanos());
+                    System.nanoTime() + timeout.toNanos(), maxBodyBytes);
             HTTPResponse answer = new HTTPResponse(response.status());
             response.headers().forEach((name, values) -> answer.setHeader(name, values.toArray(String[]::new)));
             answer.setBody(response.text());
@@ -319,7 +328,7 @@ public class GuardedHttp {
         }
     }
 
-    private Response exchange(Request request, String party, long deadline) {
+    private Response exchange(Request request, String party, long deadline, int maxBodyBytes) {
         Pinned pinned = check(request.uri(), deadline);
         long remaining = deadline - System.nanoTime();
         if (remaining <= 0) {
@@ -350,7 +359,7 @@ public class GuardedHttp {
             outgoing.cancel();
         }, remaining, TimeUnit.NANOSECONDS);
         try (ClassicHttpResponse response = client.executeOpen(host, outgoing, null)) {
-            byte[] body = read(response.getEntity(), outgoing, party);
+            byte[] body = read(response.getEntity(), outgoing, party, maxBodyBytes);
             Map<String, List<String>> headers = new LinkedHashMap<>();
             for (Header header : response.getHeaders()) {
                 headers.computeIfAbsent(header.getName().toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(header.getValue());
@@ -375,13 +384,14 @@ public class GuardedHttp {
         }
     }
 
-    private byte[] read(HttpEntity entity, HttpUriRequestBase outgoing, String party) throws IOException {
+    private static byte[] read(HttpEntity entity, HttpUriRequestBase outgoing, String party, int maxBodyBytes)
+            throws IOException {
         if (entity == null) {
             return new byte[0];
         }
         if (entity.getContentLength() > maxBodyBytes) {
             outgoing.cancel();
-            throw unavailable(party + " answered with more than " + maxBodyBytes + " bytes.");
+            throw new BodyTooLarge(party, maxBodyBytes);
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         byte[] buffer = new byte[8192];
@@ -391,12 +401,19 @@ public class GuardedHttp {
                 if (out.size() + n > maxBodyBytes) {
                     // Closing would drain the rest of an endless body; aborting drops the connection.
                     outgoing.cancel();
-                    throw unavailable(party + " answered with more than " + maxBodyBytes + " bytes.");
+                    throw new BodyTooLarge(party, maxBodyBytes);
                 }
                 out.write(buffer, 0, n);
             }
         }
         return out.toByteArray();
+    }
+
+    /** 502: the answer's body is over the byte cap. Callers for whom that is the user's fault may answer otherwise. */
+    public static final class BodyTooLarge extends ApiProblem {
+        BodyTooLarge(String party, long maxBodyBytes) {
+            super(HttpStatus.BAD_GATEWAY, "provider_unavailable", party + " answered with more than " + maxBodyBytes + " bytes.");
+        }
     }
 
     /** 502: the name does not resolve (or the resolver could not say). Protocols that look names up may take it as "no such". */

@@ -6,6 +6,7 @@ import dev.portal.access.PermissionLevel;
 import dev.portal.account.Account;
 import dev.portal.account.UserRepository;
 import dev.portal.audit.AuditLog;
+import dev.portal.avatar.AvatarService;
 import dev.portal.platform.ApiProblem;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
@@ -27,11 +28,13 @@ public class AccountErasure {
     private final ErasureRepository erasure;
     private final UserRepository users;
     private final AuditLog audit;
+    private final AvatarService avatars;
 
-    AccountErasure(ErasureRepository erasure, UserRepository users, AuditLog audit) {
+    AccountErasure(ErasureRepository erasure, UserRepository users, AuditLog audit, AvatarService avatars) {
         this.erasure = erasure;
         this.users = users;
         this.audit = audit;
+        this.avatars = avatars;
     }
 
     @Transactional
@@ -44,6 +47,8 @@ public class AccountErasure {
             throw new ApiProblem(HttpStatus.CONFLICT, "last_owner",
                     "The only Owner cannot delete their account; make someone else Owner first.");
         }
+        // Queued in this transaction: if the deletion rolls back, the avatar stays with its account.
+        erasure.avatarUploadKey(me.id()).ifPresent(avatars::scheduleRemoval);
         erasure.declareErasure(me.id());
         erasure.eraseAuditTrail(me.id());
         erasure.deleteUser(me.id());

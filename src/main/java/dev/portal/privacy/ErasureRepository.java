@@ -35,6 +35,11 @@ class ErasureRepository {
         return jdbc.sql("delete from users where id = :id").param("id", userId).update();
     }
 
+    java.util.Optional<String> avatarUploadKey(long userId) {
+        return jdbc.sql("select avatar_upload_key from users where id = :id").param("id", userId)
+                .query((rs, row) -> rs.getString(1)).optional().filter(java.util.Objects::nonNull);
+    }
+
     int permissionLevel(long userId) {
         return jdbc.sql("select permission_level from users where id = :id").param("id", userId).query(Integer.class)
                 .single();

@@ -3,14 +3,14 @@ package dev.portal.privacy;
 import java.time.Duration;
 import java.util.List;
 
-import dev.portal.support.PortalTest;
+import dev.portal.support.AvatarFixtures;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code POST /api/user/delete}: a hard delete that leaves only the audit's tombstone, or nothing at all changed. */
-class AccountDeletionTest extends PortalTest {
+class AccountDeletionTest extends AvatarFixtures {
 
     /** A user with one of every kind of data Portal keeps, made through the API where there is one. */
     private long userWithEverything(Credential session) {
@@ -86,6 +86,24 @@ class AccountDeletionTest extends PortalTest {
         assertProblem(get("/api/user", me), 401, "unauthenticated");
         assertProblem(get("/v1/users/me", Credential.bearer(token)), 401, "unauthenticated");
         assertProblem(get("/v1/users/" + id, signedIn(createUser(0))), 404, "not_found");
+    }
+
+    @Test
+    void theUploadedAvatarGoesWithTheAccount() {
+        long id = createUser(0);
+        Credential me = signedIn(id);
+        Response uploaded = upload(png(300, 200), me);
+        assertThat(uploaded.status()).as(uploaded.body()).isEqualTo(200);
+        String avatarUrl = uploaded.json().get("avatarUrl").stringValue();
+        String key = jdbc.sql("select avatar_upload_key from users where id = :id").param("id", id)
+                .query(String.class).single();
+        assertThat(get(avatarUrl, Credential.NONE).status()).isEqualTo(200);
+
+        assertThat(post("/api/user/delete", null, me).status()).isEqualTo(204);
+
+        assertProblem(get(avatarUrl, Credential.NONE), 404, "not_found");
+        assertThat(jdbc.sql("select count(*) from blob_deletions where key = :key").param("key", key)
+                .query(Long.class).single()).as("removed after the commit, nothing left to retry").isZero();
     }
 
     @Test

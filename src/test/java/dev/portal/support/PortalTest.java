@@ -83,7 +83,10 @@ public abstract class PortalTest {
         // The stand-ins of servers a user names live on this machine: allowed, on their ports only.
         registry.add("portal.outbound.allowed-hosts", () -> String.join(",",
                 "127.0.0.1:" + TestInfrastructure.MASTODON.port(), "*.mastodon.test:" + TestInfrastructure.MASTODON.port(),
-                "*.test:" + TestInfrastructure.ATPROTO.port()));
+                "*.test:" + TestInfrastructure.ATPROTO.port(), "*.images.test:" + ImageHost.get().port()));
+        // Avatars: blobs under target/, not the project's ./data; removals swept by the tests themselves.
+        registry.add("portal.avatar.blob-dir", () -> ImageHost.BLOB_DIR.toString());
+        registry.add("portal.avatar.removal-interval", () -> "0");
         registry.add("portal.signin.bluesky.plc-url", () -> TestInfrastructure.ATPROTO.plcUrl());
         // The stand-in fetches Portal's client metadata from 127.0.0.1, as a real server would from a public URL.
         registry.add("portal.signin.bluesky.client", () -> "confidential");
