@@ -41,9 +41,10 @@ class GithubProvider extends OAuthProvider {
         return super.parseTokenResponse(response);
     }
 
+    /** An OAuth app's tokens do not expire and come with no refresh token. */
     @Override
-    protected ProviderProfile profile(AccessTokenResponse tokens, Callback callback) {
-        JsonNode user = getJson(settings.api("/user"), tokens.getTokens().getAccessToken());
+    protected ProviderProfile profileWith(com.nimbusds.oauth2.sdk.token.AccessToken accessToken) {
+        JsonNode user = getJson(settings.api("/user"), accessToken);
         JsonNode id = user.get("id");
         String login = text(user, "login");
         if (id == null || !id.isIntegralNumber() || login == null) {

@@ -125,6 +125,23 @@ abstract class OidcProvider extends OAuthProvider {
     /** Who signed in, from the verified claims. */
     protected abstract ProviderProfile profile(IDTokenClaimsSet claims);
 
+    /** Re-verifying: no ID token then, so the access token is shown to the issuer's userinfo endpoint. */
+    @Override
+    protected ProviderProfile profileWith(com.nimbusds.oauth2.sdk.token.AccessToken accessToken) {
+        URI userInfo = discovery(false).metadata().getUserInfoEndpointURI();
+        if (userInfo == null) {
+            throw ProviderHttp.unavailable(name + " names no userinfo endpoint.");
+        }
+        tools.jackson.databind.JsonNode claims = getJson(userInfo, accessToken);
+        if (text(claims, "sub") == null) {
+            throw unreadable("sub");
+        }
+        return profileFromUserInfo(claims);
+    }
+
+    /** Who the userinfo claims say the person is; {@code sub} is there. */
+    protected abstract ProviderProfile profileFromUserInfo(tools.jackson.databind.JsonNode claims);
+
     private Discovery discovery(boolean refresh) {
         Discovery current = discovery;
         Instant now = clock.instant();
