@@ -5,12 +5,11 @@ import dev.portal.platform.ApiTime;
 import io.swagger.v3.oas.annotations.media.Schema;
 
 /** The answer of {@code POST /api/user/identities/verify}: the identity as the provider has just confirmed it. */
-@JsonInclude(JsonInclude.Include.NON_NULL)
 record ApiVerifiedIdentity(
         String id,
         String provider,
         String providerUsername,
-        @Schema(description = "Only on Mastodon entries") String instanceName,
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Schema(description = "Only on Mastodon entries") String instanceName,
         String createdAt,
         @Schema(description = "Always true: a failed verification is a problem answer") boolean verified,
         @Schema(example = "2025-04-01T09:00:00.000Z") String verifiedAt) {
