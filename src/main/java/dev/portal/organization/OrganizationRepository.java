@@ -48,17 +48,25 @@ class OrganizationRepository {
                 .param("userId", userId).query(Integer.class).single();
     }
 
-    /** The organizations the user owns with nobody else, locked so no owner joins or leaves meanwhile. */
-    List<Long> lockSolelyOwnedBy(long userId) {
+    /**
+     * The organizations the user owns, locked in id order: another owner leaving at the same time waits, so
+     * two owners cannot each leave the other as the sole owner and both go.
+     */
+    List<Long> lockOwnedBy(long userId) {
         return jdbc.sql("""
-                select o.id from organizations o
-                where exists (select 1 from organization_members m
-                              where m.organization_id = o.id and m.user_id = :userId and m.role = 'owner')
-                  and not exists (select 1 from organization_members m
-                                  where m.organization_id = o.id and m.user_id <> :userId and m.role = 'owner')
+                select o.id from organizations o join organization_members m on m.organization_id = o.id
+                where m.user_id = :userId and m.role = 'owner'
                 order by o.id
                 for update of o
                 """).param("userId", userId).query(Long.class).list();
+    }
+
+    /** Whether anyone but {@code userId} owns the organization; asked with its row locked. */
+    boolean hasOtherOwner(long organizationId, long userId) {
+        return jdbc.sql("""
+                select exists (select 1 from organization_members
+                               where organization_id = :org and user_id <> :userId and role = 'owner')
+                """).param("org", organizationId).param("userId", userId).query(Boolean.class).single();
     }
 
     /** The member who has been an admin longest, other than the leaving user; null when there is none. */

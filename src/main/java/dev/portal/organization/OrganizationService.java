@@ -84,7 +84,10 @@ public class OrganizationService {
         if (!TransactionSynchronizationManager.isActualTransactionActive()) {
             throw new IllegalStateException("removeMember runs inside the caller's transaction");
         }
-        for (long organizationId : organizations.lockSolelyOwnedBy(userId)) {
+        for (long organizationId : organizations.lockOwnedBy(userId)) {
+            if (organizations.hasOtherOwner(organizationId, userId)) {
+                continue;
+            }
             Long heir = organizations.oldestAdmin(organizationId, userId);
             if (heir == null) {
                 organizations.delete(organizationId);

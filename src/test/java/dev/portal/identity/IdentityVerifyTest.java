@@ -173,6 +173,30 @@ class IdentityVerifyTest extends PortalTest {
     }
 
     @Test
+    void xIsReadAnewWithTheStoredToken() {
+        String id = uniqueDiscordId();
+        String handle = unique("xv");
+        Linked linked = linked(signedInWith("x", id, Map.of("username", handle, "name", "Ex Vee")), Platform.X);
+        makeStale(linked);
+
+        assertThat(assertVerified(post(VERIFY, linked.body(), linked.session()), linked).get("providerUsername")
+                .stringValue()).isEqualTo(handle);
+        assertThat(stored(linked.identityId()).avatar()).isEqualTo("https://pbs.twimg.com/profile_images/" + id + "/normal.jpg");
+    }
+
+    @Test
+    void linkedinIsReadAnewAtItsUserinfoEndpoint() {
+        String sub = "li-" + uniqueDiscordId();
+        Linked linked = linked(signedInWith("linkedin", sub, Map.of("name", "Grace Hopper",
+                "picture", "https://media.licdn.com/grace.jpg")), Platform.LINKEDIN);
+        makeStale(linked);
+
+        assertThat(assertVerified(post(VERIFY, linked.body(), linked.session()), linked).get("providerUsername")
+                .stringValue()).isEqualTo("Grace Hopper");
+        assertThat(stored(linked.identityId()).avatar()).isEqualTo("https://media.licdn.com/grace.jpg");
+    }
+
+    @Test
     void anExpiredTokenIsRefreshedStoredSealedAndTheOldRefreshTokenIsSpent() throws Exception {
         Linked linked = discord(unique("expired"), null);
         Stored before = stored(linked.identityId());
@@ -241,6 +265,14 @@ class IdentityVerifyTest extends PortalTest {
         assertProblem(post(VERIFY, linked.body(), linked.session()), 502, "provider_unavailable");
 
         assertThat(stored(linked.identityId()).username()).isEqualTo("stale-name");
+    }
+
+    @Test
+    void aSlowProviderAnswers504() {
+        Linked linked = discord(unique("slow"), null);
+        providerApis().behave("discord", FakeProviderApis.Behaviour.SLOW);
+
+        assertProblem(post(VERIFY, linked.body(), linked.session()), 504, "provider_timeout");
     }
 
     @Test
