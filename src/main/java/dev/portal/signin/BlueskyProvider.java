@@ -281,6 +281,9 @@ class BlueskyProvider implements SigninProvider {
             throw GuardedHttp.unavailable(party + "'s token answer could not be read.");
         }
         if (!parsed.indicatesSuccess()) {
+            var error = parsed.toErrorResponse().getErrorObject();
+            log.info("{} refused a refresh token: {} ({})", party, OAuthProvider.printable(error == null ? null : error.getCode()),
+                    OAuthProvider.printable(error == null ? null : error.getDescription()));
             if (answer.getStatusCode() == 400 || answer.getStatusCode() == 401) {
                 throw new TokenRefused(party + " refused the stored refresh token.");
             }

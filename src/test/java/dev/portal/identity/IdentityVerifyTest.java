@@ -423,10 +423,54 @@ class IdentityVerifyTest extends PortalTest {
     }
 
     @Test
+    void anExpiredBlueskyTokenIsRefreshedWithItsDpopKeyAndTheRefreshTokenIsSpent() {
+        FakeAtproto.Account account = atproto().account(blueskyHandle("bse"));
+        Linked linked = linked(signedInAtBluesky(account.handle()), Platform.BLUESKY);
+        Stored before = stored(linked.identityId());
+        String oldAccess = open(before.accessToken(), linked);
+        String oldRefresh = open(before.refreshToken(), linked);
+        expire(linked);
+
+        assertVerified(post(VERIFY, linked.body(), linked.session()), linked);
+
+        Stored after = stored(linked.identityId());
+        String newAccess = open(after.accessToken(), linked);
+        String newRefresh = open(after.refreshToken(), linked);
+        assertThat(newAccess).isNotEqualTo(oldAccess).isEqualTo(atproto().lastTokenResponse().get("access_token"));
+        assertThat(newRefresh).isNotEqualTo(oldRefresh);
+        assertThat(new String(after.refreshToken(), StandardCharsets.ISO_8859_1)).doesNotContain(newRefresh);
+        assertThat(after.expiresAt()).isAfter(clock.instant());
+
+        // The spent refresh token put back (as a stale copy of the row would hold it) is refused: a new sign-in.
+        jdbc.sql("update linked_identities set refresh_token = :r where id = :id")
+                .param("r", before.refreshToken()).param("id", linked.identityId()).update();
+        expire(linked);
+        assertReauthentication(post(VERIFY, linked.body(), linked.session()),
+                "/v1/auth/bluesky/link?handle=" + URLEncoder.encode(account.handle(), StandardCharsets.UTF_8));
+    }
+
+    private void expire(Linked linked) {
+        jdbc.sql("update linked_identities set token_expires_at = :past where id = :id")
+                .param("past", OffsetDateTime.now(ZoneOffset.UTC).minusMinutes(5)).param("id", linked.identityId()).update();
+    }
+
+    @Test
+    void aRefusedBlueskyTokenIsRefreshedOnce() {
+        FakeAtproto.Account account = atproto().account(blueskyHandle("bs401"));
+        Linked linked = linked(signedInAtBluesky(account.handle()), Platform.BLUESKY);
+        replaceToken(linked, "revoked-" + unique("t"));
+
+        assertVerified(post(VERIFY, linked.body(), linked.session()), linked);
+        assertThat(open(stored(linked.identityId()).accessToken(), linked)).isEqualTo(atproto().lastTokenResponse().get("access_token"));
+    }
+
+    @Test
     void aBlueskyTokenThatIsRefusedWithNoWorkingRefreshAsksForANewSignIn() {
         FakeAtproto.Account account = atproto().account(blueskyHandle("bsr"));
         Linked linked = linked(signedInAtBluesky(account.handle()), Platform.BLUESKY);
         replaceToken(linked, "revoked-" + unique("t"));
+        jdbc.sql("update linked_identities set refresh_token = :r where id = :id")
+                .param("r", cipher.seal("revoked-" + unique("r"), linked.context())).param("id", linked.identityId()).update();
 
         assertReauthentication(post(VERIFY, linked.body(), linked.session()),
                 "/v1/auth/bluesky/link?handle=" + URLEncoder.encode(account.handle(), StandardCharsets.UTF_8));
