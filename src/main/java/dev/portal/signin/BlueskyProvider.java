@@ -21,9 +21,11 @@ import com.nimbusds.oauth2.sdk.AuthorizationCodeGrant;
 import com.nimbusds.oauth2.sdk.AuthorizationRequest;
 import com.nimbusds.oauth2.sdk.PushedAuthorizationRequest;
 import com.nimbusds.oauth2.sdk.PushedAuthorizationResponse;
+import com.nimbusds.oauth2.sdk.RefreshTokenGrant;
 import com.nimbusds.oauth2.sdk.ResponseType;
 import com.nimbusds.oauth2.sdk.Scope;
 import com.nimbusds.oauth2.sdk.TokenRequest;
+import com.nimbusds.oauth2.sdk.TokenResponse;
 import com.nimbusds.oauth2.sdk.auth.ClientAuthentication;
 import com.nimbusds.oauth2.sdk.dpop.DefaultDPoPProofFactory;
 import com.nimbusds.oauth2.sdk.http.HTTPRequest;
@@ -34,6 +36,7 @@ import com.nimbusds.oauth2.sdk.pkce.CodeChallengeMethod;
 import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
 import com.nimbusds.oauth2.sdk.token.AccessToken;
 import com.nimbusds.oauth2.sdk.token.DPoPAccessToken;
+import com.nimbusds.oauth2.sdk.token.RefreshToken;
 import com.nimbusds.openid.connect.sdk.Nonce;
 import dev.portal.identity.LinkedIdentity;
 import dev.portal.identity.Platform;
@@ -263,8 +266,8 @@ class BlueskyProvider implements SigninProvider {
         AtprotoAuthorizationServer.Endpoints server = servers.of(account.pds());
         ECKey proofKey = proofKey(tokens);
         String party = "The Bluesky sign-in server " + server.token().getHost();
-        com.nimbusds.oauth2.sdk.RefreshTokenGrant grant = new com.nimbusds.oauth2.sdk.RefreshTokenGrant(
-                new com.nimbusds.oauth2.sdk.token.RefreshToken(tokens.refreshToken()));
+        RefreshTokenGrant grant = new RefreshTokenGrant(
+                new RefreshToken(tokens.refreshToken()));
         HTTPResponse answer = withNonce(() -> {
             ClientAuthentication authentication = client.authentication(server.issuer());
             if (authentication == null) {
@@ -274,9 +277,9 @@ class BlueskyProvider implements SigninProvider {
             request.setBody(request.getBody() + "&client_id=" + URLEncoder.encode(client.clientId(), StandardCharsets.UTF_8));
             return request;
         }, proofKey, null, new Nonce[] {null}, party);
-        com.nimbusds.oauth2.sdk.TokenResponse parsed;
+        TokenResponse parsed;
         try {
-            parsed = com.nimbusds.oauth2.sdk.TokenResponse.parse(answer);
+            parsed = TokenResponse.parse(answer);
         } catch (com.nimbusds.oauth2.sdk.ParseException e) {
             throw GuardedHttp.unavailable(party + "'s token answer could not be read.");
         }

@@ -7,6 +7,7 @@ import com.nimbusds.oauth2.sdk.ParseException;
 import com.nimbusds.oauth2.sdk.TokenErrorResponse;
 import com.nimbusds.oauth2.sdk.TokenResponse;
 import com.nimbusds.oauth2.sdk.http.HTTPResponse;
+import com.nimbusds.oauth2.sdk.token.AccessToken;
 import dev.portal.identity.Platform;
 import net.minidev.json.JSONObject;
 import org.springframework.core.env.Environment;
@@ -43,7 +44,7 @@ class GithubProvider extends OAuthProvider {
 
     /** An OAuth app's tokens do not expire and come with no refresh token. */
     @Override
-    protected ProviderProfile profileWith(com.nimbusds.oauth2.sdk.token.AccessToken accessToken) {
+    protected ProviderProfile profileWith(AccessToken accessToken) {
         JsonNode user = getJson(settings.api("/user"), accessToken);
         JsonNode id = user.get("id");
         String login = text(user, "login");

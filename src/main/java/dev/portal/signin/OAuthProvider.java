@@ -9,6 +9,7 @@ import com.nimbusds.oauth2.sdk.AuthorizationCode;
 import com.nimbusds.oauth2.sdk.AuthorizationCodeGrant;
 import com.nimbusds.oauth2.sdk.AuthorizationRequest;
 import com.nimbusds.oauth2.sdk.ParseException;
+import com.nimbusds.oauth2.sdk.RefreshTokenGrant;
 import com.nimbusds.oauth2.sdk.ResponseType;
 import com.nimbusds.oauth2.sdk.Scope;
 import com.nimbusds.oauth2.sdk.TokenErrorResponse;
@@ -24,7 +25,9 @@ import com.nimbusds.oauth2.sdk.id.State;
 import com.nimbusds.oauth2.sdk.pkce.CodeChallengeMethod;
 import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
 import com.nimbusds.oauth2.sdk.token.AccessToken;
+import com.nimbusds.oauth2.sdk.token.BearerAccessToken;
 import com.nimbusds.oauth2.sdk.token.RefreshToken;
+import dev.portal.identity.LinkedIdentity;
 import dev.portal.identity.Platform;
 import dev.portal.platform.ApiProblem;
 import org.slf4j.Logger;
@@ -171,18 +174,18 @@ abstract class OAuthProvider implements SigninProvider {
     protected abstract ProviderProfile profileWith(AccessToken accessToken);
 
     @Override
-    public ProviderProfile currentProfile(dev.portal.identity.LinkedIdentity identity, ProviderProfile.Tokens tokens) {
-        return profileWith(new com.nimbusds.oauth2.sdk.token.BearerAccessToken(tokens.accessToken()));
+    public ProviderProfile currentProfile(LinkedIdentity identity, ProviderProfile.Tokens tokens) {
+        return profileWith(new BearerAccessToken(tokens.accessToken()));
     }
 
     /** The refresh-token grant at the token endpoint, with the client's authentication. */
     @Override
-    public ProviderProfile.Tokens refresh(dev.portal.identity.LinkedIdentity identity, ProviderProfile.Tokens tokens) {
+    public ProviderProfile.Tokens refresh(LinkedIdentity identity, ProviderProfile.Tokens tokens) {
         if (!refreshes()) {
             return SigninProvider.super.refresh(identity, tokens);
         }
         TokenRequest request = new TokenRequest(tokenEndpoint(), clientAuthentication(),
-                new com.nimbusds.oauth2.sdk.RefreshTokenGrant(new RefreshToken(tokens.refreshToken())));
+                new RefreshTokenGrant(new RefreshToken(tokens.refreshToken())));
         HTTPRequest httpRequest = request.toHTTPRequest();
         httpRequest.setAccept("application/json");
         HTTPResponse response = http.send(httpRequest, name);

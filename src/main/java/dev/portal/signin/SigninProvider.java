@@ -3,6 +3,7 @@ package dev.portal.signin;
 import java.net.URI;
 import java.util.Map;
 
+import dev.portal.identity.LinkedIdentity;
 import dev.portal.identity.Platform;
 import jakarta.servlet.http.HttpServletRequest;
 
@@ -42,7 +43,7 @@ public interface SigninProvider {
      *
      * @throws TokenRefused when the provider does not accept the token
      */
-    default ProviderProfile currentProfile(dev.portal.identity.LinkedIdentity identity, ProviderProfile.Tokens tokens) {
+    default ProviderProfile currentProfile(LinkedIdentity identity, ProviderProfile.Tokens tokens) {
         throw IdentityVerification.unsupported(platform());
     }
 
@@ -56,7 +57,7 @@ public interface SigninProvider {
      *
      * @throws TokenRefused when the provider refuses the refresh token (revoked, or spent: Bluesky's are single use)
      */
-    default ProviderProfile.Tokens refresh(dev.portal.identity.LinkedIdentity identity, ProviderProfile.Tokens tokens) {
+    default ProviderProfile.Tokens refresh(LinkedIdentity identity, ProviderProfile.Tokens tokens) {
         throw IdentityVerification.unsupported(platform());
     }
 
