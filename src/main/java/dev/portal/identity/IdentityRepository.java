@@ -25,6 +25,27 @@ public class IdentityRepository {
                 """).param("userId", userId).query(IdentityRepository::map).list();
     }
 
+    public Optional<LinkedIdentity> findById(long identityId) {
+        return jdbc.sql("select * from linked_identities where id = :id").param("id", identityId)
+                .query(IdentityRepository::map).optional();
+    }
+
+    /**
+     * The identity's stored tokens, still sealed; {@code lock} holds the row until the transaction ends (a
+     * single-use refresh token is spent by one request only). Empty when the identity is gone.
+     */
+    public Optional<SealedTokens> tokens(long identityId, boolean lock) {
+        return jdbc.sql("""
+                select access_token, refresh_token, token_expires_at, token_key from linked_identities where id = :id
+                """ + (lock ? " for update" : "")).param("id", identityId)
+                .query((rs, row) -> new SealedTokens(rs.getBytes("access_token"), rs.getBytes("refresh_token"),
+                        Db.instant(rs, "token_expires_at"), rs.getBytes("token_key"))).optional();
+    }
+
+    /** A provider's tokens as stored: sealed with {@link LinkedIdentity#tokenContext}; any may be null. */
+    public record SealedTokens(byte[] accessToken, byte[] refreshToken, Instant expiresAt, byte[] proofKey) {
+    }
+
     public Optional<LinkedIdentity> find(Platform platform, String instance, String platformUserId) {
         return jdbc.sql("""
                 select * from linked_identities

@@ -7,6 +7,7 @@ import dev.portal.account.Account;
 import dev.portal.account.UserRepository;
 import dev.portal.audit.AuditLog;
 import dev.portal.avatar.AvatarService;
+import dev.portal.organization.OrganizationService;
 import dev.portal.platform.ApiProblem;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
@@ -29,12 +30,15 @@ public class AccountErasure {
     private final UserRepository users;
     private final AuditLog audit;
     private final AvatarService avatars;
+    private final OrganizationService organizations;
 
-    AccountErasure(ErasureRepository erasure, UserRepository users, AuditLog audit, AvatarService avatars) {
+    AccountErasure(ErasureRepository erasure, UserRepository users, AuditLog audit, AvatarService avatars,
+            OrganizationService organizations) {
         this.erasure = erasure;
         this.users = users;
         this.audit = audit;
         this.avatars = avatars;
+        this.organizations = organizations;
     }
 
     @Transactional
@@ -50,6 +54,7 @@ public class AccountErasure {
         // Queued in this transaction: if the deletion rolls back, the avatar stays with its account.
         erasure.avatarUploadKey(me.id()).ifPresent(avatars::scheduleRemoval);
         erasure.declareErasure(me.id());
+        organizations.removeMember(me.id());
         erasure.eraseAuditTrail(me.id());
         erasure.deleteUser(me.id());
         audit.record("account_deleted", me.id(), me.id(), null, Map.of());

@@ -60,6 +60,7 @@ public class DataExport {
         document.put("permissionHistory", parse(sections.permissionHistory(id)));
         document.put("chats", parse(sections.chats(id)));
         document.put("bots", parse(sections.bots(id)));
+        document.put("organizations", parse(sections.organizations(id)));
         document.put("messages", parse(sections.messages(id)));
         document.put("emailChanges", parse(sections.emailChanges(id)));
         document.put("auditEvents", parse(sections.auditEvents(id, moderationSettings.showActor())));

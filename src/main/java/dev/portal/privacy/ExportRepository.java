@@ -90,6 +90,17 @@ class ExportRepository {
                 """, userId);
     }
 
+    String organizations(long userId) {
+        return section("""
+                select coalesce(json_agg(json_build_object(
+                    'id', o.id::text, 'name', o.name, 'slug', o.slug, 'role', m.role,
+                    'createdAt', portal_api_time(o.created_at), 'joinedAt', portal_api_time(m.joined_at))
+                    order by o.name, o.id), '[]')::text
+                from organization_members m join organizations o on o.id = m.organization_id
+                where m.user_id = :userId
+                """, userId);
+    }
+
     /** Every message, private ones too, each with where it was cross-posted. */
     String messages(long userId) {
         return section("""

@@ -21,9 +21,11 @@ import com.nimbusds.oauth2.sdk.AuthorizationCodeGrant;
 import com.nimbusds.oauth2.sdk.AuthorizationRequest;
 import com.nimbusds.oauth2.sdk.PushedAuthorizationRequest;
 import com.nimbusds.oauth2.sdk.PushedAuthorizationResponse;
+import com.nimbusds.oauth2.sdk.RefreshTokenGrant;
 import com.nimbusds.oauth2.sdk.ResponseType;
 import com.nimbusds.oauth2.sdk.Scope;
 import com.nimbusds.oauth2.sdk.TokenRequest;
+import com.nimbusds.oauth2.sdk.TokenResponse;
 import com.nimbusds.oauth2.sdk.auth.ClientAuthentication;
 import com.nimbusds.oauth2.sdk.dpop.DefaultDPoPProofFactory;
 import com.nimbusds.oauth2.sdk.http.HTTPRequest;
@@ -34,7 +36,9 @@ import com.nimbusds.oauth2.sdk.pkce.CodeChallengeMethod;
 import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
 import com.nimbusds.oauth2.sdk.token.AccessToken;
 import com.nimbusds.oauth2.sdk.token.DPoPAccessToken;
+import com.nimbusds.oauth2.sdk.token.RefreshToken;
 import com.nimbusds.openid.connect.sdk.Nonce;
+import dev.portal.identity.LinkedIdentity;
 import dev.portal.identity.Platform;
 import dev.portal.outbound.GuardedHttp;
 import dev.portal.platform.ApiProblem;
@@ -204,6 +208,106 @@ class BlueskyProvider implements SigninProvider {
                 handle != null ? handle : "bluesky", "",
                 new ProviderProfile.Tokens(accessToken.getValue(), refresh == null ? null : refresh.getValue(), expires,
                         proofKey.toJSONString()));
+    }
+
+    /**
+     * Re-verifying: the DID is resolved again (its PDS and verified handle may have moved), and
+     * {@code app.bsky.actor.getProfile} is read at the PDS with the stored DPoP-bound token.
+     */
+    @Override
+    public ProviderProfile currentProfile(LinkedIdentity linked, ProviderProfile.Tokens tokens) {
+        AtprotoIdentity.Account account = identity.resolve(linked.platformUserId());
+        ECKey proofKey = proofKey(tokens);
+        DPoPAccessToken token = new DPoPAccessToken(tokens.accessToken());
+        URI profile = UriComponentsBuilder.fromUri(URI.create(account.pds() + "/xrpc/app.bsky.actor.getProfile"))
+                .queryParam("actor", account.did()).encode().build().toUri();
+        String party = "The Bluesky server " + account.pds().getHost();
+        HTTPResponse answer = withNonce(() -> {
+            HTTPRequest request = new HTTPRequest(HTTPRequest.Method.GET, profile);
+            request.setAuthorization("DPoP " + token.getValue());
+            request.setAccept("application/json");
+            return request;
+        }, proofKey, token, new Nonce[] {null}, party);
+        if (answer.getStatusCode() == 401) {
+            throw new TokenRefused(party + " did not accept the token (status 401).");
+        }
+        if (answer.getStatusCode() != 200) {
+            throw GuardedHttp.unavailable(party + " did not answer with the profile (status " + answer.getStatusCode() + ").");
+        }
+        JsonNode read;
+        try {
+            read = json.readTree(answer.getBody());
+        } catch (RuntimeException e) {
+            throw GuardedHttp.unavailable(party + "'s profile could not be read.");
+        }
+        String did = OAuthProvider.text(read, "did");
+        if (did == null) {
+            throw GuardedHttp.unavailable(party + "'s profile names no DID.");
+        }
+        String avatar = OAuthProvider.text(read, "avatar");
+        String handle = account.handle();
+        return new ProviderProfile(Platform.BLUESKY, did, handle != null ? handle : did,
+                avatar != null && avatar.startsWith("https://") && avatar.length() <= 2048 ? avatar : null,
+                handle != null ? handle : "bluesky", "", null);
+    }
+
+    @Override
+    public boolean refreshes() {
+        return true;
+    }
+
+    /**
+     * The refresh-token grant at the account's authorization server, with the identity's DPoP key and
+     * Portal's client authentication. The caller holds the identity's row: the refresh token is single use.
+     */
+    @Override
+    public ProviderProfile.Tokens refresh(LinkedIdentity linked, ProviderProfile.Tokens tokens) {
+        AtprotoIdentity.Account account = identity.resolve(linked.platformUserId());
+        AtprotoAuthorizationServer.Endpoints server = servers.of(account.pds());
+        ECKey proofKey = proofKey(tokens);
+        String party = "The Bluesky sign-in server " + server.token().getHost();
+        RefreshTokenGrant grant = new RefreshTokenGrant(
+                new RefreshToken(tokens.refreshToken()));
+        HTTPResponse answer = withNonce(() -> {
+            ClientAuthentication authentication = client.authentication(server.issuer());
+            if (authentication == null) {
+                return new TokenRequest(server.token(), new ClientID(client.clientId()), grant).toHTTPRequest();
+            }
+            HTTPRequest request = new TokenRequest(server.token(), authentication, grant).toHTTPRequest();
+            request.setBody(request.getBody() + "&client_id=" + URLEncoder.encode(client.clientId(), StandardCharsets.UTF_8));
+            return request;
+        }, proofKey, null, new Nonce[] {null}, party);
+        TokenResponse parsed;
+        try {
+            parsed = TokenResponse.parse(answer);
+        } catch (com.nimbusds.oauth2.sdk.ParseException e) {
+            throw GuardedHttp.unavailable(party + "'s token answer could not be read.");
+        }
+        if (!parsed.indicatesSuccess()) {
+            var error = parsed.toErrorResponse().getErrorObject();
+            log.info("{} refused a refresh token: {} ({})", party, OAuthProvider.printable(error == null ? null : error.getCode()),
+                    OAuthProvider.printable(error == null ? null : error.getDescription()));
+            if (answer.getStatusCode() == 400 || answer.getStatusCode() == 401) {
+                throw new TokenRefused(party + " refused the stored refresh token.");
+            }
+            throw GuardedHttp.unavailable(party + " could not refresh the token (status " + answer.getStatusCode() + ").");
+        }
+        AccessTokenResponse fresh = parsed.toSuccessResponse();
+        DPoPAccessToken accessToken = fresh.getTokens().getDPoPAccessToken();
+        if (accessToken == null || !account.did().equals(fresh.getCustomParameters().get("sub"))) {
+            throw GuardedHttp.unavailable(party + " gave no DPoP-bound token for this account.");
+        }
+        var refresh = fresh.getTokens().getRefreshToken();
+        Instant expires = accessToken.getLifetime() > 0 ? clock.instant().plusSeconds(accessToken.getLifetime()) : null;
+        return new ProviderProfile.Tokens(accessToken.getValue(), refresh == null ? tokens.refreshToken() : refresh.getValue(),
+                expires, tokens.proofKey());
+    }
+
+    private static ECKey proofKey(ProviderProfile.Tokens tokens) {
+        if (tokens.proofKey() == null) {
+            throw new TokenRefused("The stored Bluesky token has no proof-of-possession key.");
+        }
+        return parseKey(tokens.proofKey());
     }
 
     /** The profile's avatar, read from the PDS with the new token; a profile that cannot be read leaves none. */

@@ -3,7 +3,7 @@ package dev.portal.signin;
 import java.time.Clock;
 import java.util.regex.Pattern;
 
-import com.nimbusds.oauth2.sdk.AccessTokenResponse;
+import com.nimbusds.oauth2.sdk.token.AccessToken;
 import dev.portal.identity.Platform;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
@@ -31,8 +31,13 @@ class DiscordProvider extends OAuthProvider {
     }
 
     @Override
-    protected ProviderProfile profile(AccessTokenResponse tokens, Callback callback) {
-        return profileOf(getJson(settings.api("/users/@me"), tokens.getTokens().getAccessToken()));
+    protected ProviderProfile profileWith(AccessToken accessToken) {
+        return profileOf(getJson(settings.api("/users/@me"), accessToken));
+    }
+
+    @Override
+    public boolean refreshes() {
+        return true;
     }
 
     ProviderProfile profileOf(JsonNode user) {

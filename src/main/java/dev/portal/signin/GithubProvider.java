@@ -7,6 +7,7 @@ import com.nimbusds.oauth2.sdk.ParseException;
 import com.nimbusds.oauth2.sdk.TokenErrorResponse;
 import com.nimbusds.oauth2.sdk.TokenResponse;
 import com.nimbusds.oauth2.sdk.http.HTTPResponse;
+import com.nimbusds.oauth2.sdk.token.AccessToken;
 import dev.portal.identity.Platform;
 import net.minidev.json.JSONObject;
 import org.springframework.core.env.Environment;
@@ -41,9 +42,10 @@ class GithubProvider extends OAuthProvider {
         return super.parseTokenResponse(response);
     }
 
+    /** An OAuth app's tokens do not expire and come with no refresh token. */
     @Override
-    protected ProviderProfile profile(AccessTokenResponse tokens, Callback callback) {
-        JsonNode user = getJson(settings.api("/user"), tokens.getTokens().getAccessToken());
+    protected ProviderProfile profileWith(AccessToken accessToken) {
+        JsonNode user = getJson(settings.api("/user"), accessToken);
         JsonNode id = user.get("id");
         String login = text(user, "login");
         if (id == null || !id.isIntegralNumber() || login == null) {

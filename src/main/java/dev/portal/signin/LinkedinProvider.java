@@ -10,6 +10,7 @@ import com.nimbusds.openid.connect.sdk.claims.IDTokenClaimsSet;
 import dev.portal.identity.Platform;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -39,13 +40,26 @@ class LinkedinProvider extends OidcProvider {
 
     @Override
     protected ProviderProfile profile(IDTokenClaimsSet claims) {
-        String name = claims.getStringClaim("name");
+        return profile(claims.getSubject().getValue(), claims.getStringClaim("name"), claims.getStringClaim("given_name"),
+                claims.getStringClaim("family_name"), claims.getStringClaim("picture"));
+    }
+
+    @Override
+    protected ProviderProfile profileFromUserInfo(JsonNode claims) {
+        return profile(text(claims, "sub"), text(claims, "name"), text(claims, "given_name"), text(claims, "family_name"),
+                text(claims, "picture"));
+    }
+
+    private static ProviderProfile profile(String subject, String name, String given, String family, String picture) {
         if (name == null) {
-            String given = claims.getStringClaim("given_name");
-            String family = claims.getStringClaim("family_name");
             name = given == null ? family : family == null ? given : given + " " + family;
         }
-        return new ProviderProfile(Platform.LINKEDIN, claims.getSubject().getValue(), name,
-                claims.getStringClaim("picture"), name, "", null);
+        return new ProviderProfile(Platform.LINKEDIN, subject, name, picture, name, "", null);
+    }
+
+    /** Refresh tokens come only to apps LinkedIn has approved for them; with one stored, it is used. */
+    @Override
+    public boolean refreshes() {
+        return true;
     }
 }

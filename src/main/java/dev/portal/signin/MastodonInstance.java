@@ -27,6 +27,18 @@ record MastodonInstance(String key, URI origin) {
 
     private static final int MAX_LENGTH = 300;
 
+    /**
+     * The instance a stored identity names by its key: over plain http when the operator allowed that
+     * host:port (as sign-in would have reached it), else over https.
+     */
+    static MastodonInstance ofKey(String key, AllowedHosts allowed) {
+        try {
+            return parse("http://" + key, allowed);
+        } catch (ApiProblem e) {
+            return parse("https://" + key, allowed);
+        }
+    }
+
     static MastodonInstance parse(String written, AllowedHosts allowed) {
         if (written == null || written.isBlank()) {
             throw invalid("Say which Mastodon server to sign in with: your address (alice@mastodon.social) or the "

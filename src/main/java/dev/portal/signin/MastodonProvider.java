@@ -20,6 +20,7 @@ import com.nimbusds.oauth2.sdk.id.ClientID;
 import com.nimbusds.oauth2.sdk.id.State;
 import com.nimbusds.oauth2.sdk.pkce.CodeChallengeMethod;
 import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
+import dev.portal.identity.LinkedIdentity;
 import dev.portal.identity.Platform;
 import dev.portal.outbound.AllowedHosts;
 import dev.portal.outbound.GuardedHttp;
@@ -153,8 +154,24 @@ class MastodonProvider implements SigninProvider {
         AccessTokenResponse tokens = OAuthProvider.tokens(sendNimbus(tokenRequest, party), party);
         String accessToken = tokens.getTokens().getAccessToken().getValue();
 
+        return account(instance, accessToken, party).withTokens(new ProviderProfile.Tokens(accessToken, null, null, null));
+    }
+
+    /** Re-verifying: {@code verify_credentials} at the identity's instance with the stored token. */
+    @Override
+    public ProviderProfile currentProfile(LinkedIdentity identity, ProviderProfile.Tokens tokens) {
+        MastodonInstance instance = MastodonInstance.ofKey(identity.instance(), http.allowedHosts());
+        return account(instance, tokens.accessToken(), "The Mastodon server " + instance.key());
+    }
+
+    /** Who the token belongs to, read at {@code verify_credentials}; 401 is a token the instance no longer takes. */
+    private ProviderProfile account(MastodonInstance instance, String accessToken, String party) {
+        String key = instance.key();
         GuardedHttp.Response answer = http.send(GuardedHttp.Request.get(instance.endpoint("/api/v1/accounts/verify_credentials"),
                 "Authorization", "Bearer " + accessToken, "Accept", "application/json"), party);
+        if (answer.status() == 401) {
+            throw new TokenRefused(party + " did not accept the token (status 401).");
+        }
         if (answer.status() != 200) {
             throw GuardedHttp.unavailable(party + " did not say who signed in (status " + answer.status() + ").");
         }
@@ -167,7 +184,7 @@ class MastodonProvider implements SigninProvider {
         String avatar = OAuthProvider.text(account, "avatar");
         return new ProviderProfile(Platform.MASTODON, id, username + "@" + key,
                 avatar != null && avatar.startsWith("https://") && avatar.length() <= 2048 ? avatar : null, username, key,
-                new ProviderProfile.Tokens(accessToken, null, null, null));
+                null);
     }
 
     private HTTPResponse sendNimbus(HTTPRequest request, String party) {

@@ -9,6 +9,7 @@ import com.nimbusds.oauth2.sdk.AuthorizationCode;
 import com.nimbusds.oauth2.sdk.AuthorizationCodeGrant;
 import com.nimbusds.oauth2.sdk.AuthorizationRequest;
 import com.nimbusds.oauth2.sdk.ParseException;
+import com.nimbusds.oauth2.sdk.RefreshTokenGrant;
 import com.nimbusds.oauth2.sdk.ResponseType;
 import com.nimbusds.oauth2.sdk.Scope;
 import com.nimbusds.oauth2.sdk.TokenErrorResponse;
@@ -24,7 +25,9 @@ import com.nimbusds.oauth2.sdk.id.State;
 import com.nimbusds.oauth2.sdk.pkce.CodeChallengeMethod;
 import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
 import com.nimbusds.oauth2.sdk.token.AccessToken;
+import com.nimbusds.oauth2.sdk.token.BearerAccessToken;
 import com.nimbusds.oauth2.sdk.token.RefreshToken;
+import dev.portal.identity.LinkedIdentity;
 import dev.portal.identity.Platform;
 import dev.portal.platform.ApiProblem;
 import org.slf4j.Logger;
@@ -163,7 +166,48 @@ abstract class OAuthProvider implements SigninProvider {
     }
 
     /** Who signed in, read with the access token. */
-    protected abstract ProviderProfile profile(AccessTokenResponse tokens, Callback callback);
+    protected ProviderProfile profile(AccessTokenResponse tokens, Callback callback) {
+        return profileWith(tokens.getTokens().getAccessToken());
+    }
+
+    /** Who the access token belongs to, from the provider's user API (the same read at sign-in and re-verifying). */
+    protected abstract ProviderProfile profileWith(AccessToken accessToken);
+
+    @Override
+    public ProviderProfile currentProfile(LinkedIdentity identity, ProviderProfile.Tokens tokens) {
+        return profileWith(new BearerAccessToken(tokens.accessToken()));
+    }
+
+    /** The refresh-token grant at the token endpoint, with the client's authentication. */
+    @Override
+    public ProviderProfile.Tokens refresh(LinkedIdentity identity, ProviderProfile.Tokens tokens) {
+        if (!refreshes()) {
+            return SigninProvider.super.refresh(identity, tokens);
+        }
+        TokenRequest request = new TokenRequest(tokenEndpoint(), clientAuthentication(),
+                new RefreshTokenGrant(new RefreshToken(tokens.refreshToken())));
+        HTTPRequest httpRequest = request.toHTTPRequest();
+        httpRequest.setAccept("application/json");
+        HTTPResponse response = http.send(httpRequest, name);
+        TokenResponse parsed;
+        try {
+            parsed = parseTokenResponse(response);
+        } catch (ParseException e) {
+            throw ProviderHttp.unavailable(name + "'s token answer could not be read.");
+        }
+        if (!parsed.indicatesSuccess()) {
+            // 400 invalid_grant (or 401): the refresh token is revoked or spent; anything else is the provider failing.
+            if (response.getStatusCode() == 400 || response.getStatusCode() == 401) {
+                var error = parsed.toErrorResponse().getErrorObject();
+                log.info("{} refused a refresh token: {}", name, printable(error == null ? null : error.getCode()));
+                throw new TokenRefused(name + " refused the stored refresh token.");
+            }
+            throw ProviderHttp.unavailable(name + " could not refresh the token (status " + response.getStatusCode() + ").");
+        }
+        ProviderProfile.Tokens fresh = kept(parsed.toSuccessResponse());
+        return fresh.refreshToken() != null ? fresh
+                : new ProviderProfile.Tokens(fresh.accessToken(), tokens.refreshToken(), fresh.expiresAt(), null);
+    }
 
     /** GET {@code uri} with the access token; the body as JSON, or 502. */
     protected JsonNode getJson(URI uri, AccessToken accessToken) {
@@ -173,6 +217,9 @@ abstract class OAuthProvider implements SigninProvider {
         // Some APIs (GitHub) refuse requests without one.
         request.setHeader("User-Agent", "Portal");
         HTTPResponse response = http.send(request, name);
+        if (response.getStatusCode() == 401) {
+            throw new TokenRefused(name + " did not accept the token (status 401).");
+        }
         if (response.getStatusCode() != 200) {
             throw ProviderHttp.unavailable(name + " did not say who signed in (status " + response.getStatusCode() + ").");
         }

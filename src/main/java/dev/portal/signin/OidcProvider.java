@@ -21,6 +21,7 @@ import com.nimbusds.oauth2.sdk.id.Issuer;
 import com.nimbusds.oauth2.sdk.id.State;
 import com.nimbusds.oauth2.sdk.pkce.CodeChallengeMethod;
 import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
+import com.nimbusds.oauth2.sdk.token.AccessToken;
 import com.nimbusds.openid.connect.sdk.AuthenticationRequest;
 import com.nimbusds.openid.connect.sdk.Nonce;
 import com.nimbusds.openid.connect.sdk.OIDCTokenResponse;
@@ -32,6 +33,7 @@ import dev.portal.identity.Platform;
 import dev.portal.platform.ApiProblem;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -124,6 +126,23 @@ abstract class OidcProvider extends OAuthProvider {
 
     /** Who signed in, from the verified claims. */
     protected abstract ProviderProfile profile(IDTokenClaimsSet claims);
+
+    /** Re-verifying: no ID token then, so the access token is shown to the issuer's userinfo endpoint. */
+    @Override
+    protected ProviderProfile profileWith(AccessToken accessToken) {
+        URI userInfo = discovery(false).metadata().getUserInfoEndpointURI();
+        if (userInfo == null) {
+            throw ProviderHttp.unavailable(name + " names no userinfo endpoint.");
+        }
+        JsonNode claims = getJson(userInfo, accessToken);
+        if (text(claims, "sub") == null) {
+            throw unreadable("sub");
+        }
+        return profileFromUserInfo(claims);
+    }
+
+    /** Who the userinfo claims say the person is; {@code sub} is there. */
+    protected abstract ProviderProfile profileFromUserInfo(JsonNode claims);
 
     private Discovery discovery(boolean refresh) {
         Discovery current = discovery;

@@ -3,6 +3,7 @@ package dev.portal.signin;
 import java.net.URI;
 import java.util.Map;
 
+import dev.portal.identity.LinkedIdentity;
 import dev.portal.identity.Platform;
 import jakarta.servlet.http.HttpServletRequest;
 
@@ -33,6 +34,31 @@ public interface SigninProvider {
      */
     default String input() {
         return null;
+    }
+
+    /**
+     * Who the identity's stored access token says the person is now, read at the provider the way sign-in
+     * reads it (re-verifying a linked identity). The default: this platform keeps no token to read with
+     * (Telegram), 422 {@code verification_unsupported}.
+     *
+     * @throws TokenRefused when the provider does not accept the token
+     */
+    default ProviderProfile currentProfile(LinkedIdentity identity, ProviderProfile.Tokens tokens) {
+        throw IdentityVerification.unsupported(platform());
+    }
+
+    /** Whether the provider exchanges refresh tokens for new tokens (Discord, X, LinkedIn, Bluesky). */
+    default boolean refreshes() {
+        return false;
+    }
+
+    /**
+     * New tokens for the stored refresh token; the refresh token is kept when the provider gives no new one.
+     *
+     * @throws TokenRefused when the provider refuses the refresh token (revoked, or spent: Bluesky's are single use)
+     */
+    default ProviderProfile.Tokens refresh(LinkedIdentity identity, ProviderProfile.Tokens tokens) {
+        throw IdentityVerification.unsupported(platform());
     }
 
     /** Begins a sign-in: where to send the browser, or the page to show it. */

@@ -23,6 +23,11 @@ public class SigninProviders {
         return all.stream().filter(p -> p.platform().key().equals(platformKey) && p.offered()).findFirst();
     }
 
+    /** The provider of a platform, offered or not. */
+    Optional<SigninProvider> of(Platform platform) {
+        return all.stream().filter(p -> p.platform() == platform).findFirst();
+    }
+
     List<SigninProvider> offered() {
         return all.stream().filter(SigninProvider::offered).toList();
     }

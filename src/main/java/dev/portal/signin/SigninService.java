@@ -156,24 +156,40 @@ class SigninService {
      * identity on a platform that is offered now (409 {@code last_identity}).
      */
     void unlink(long userId, Platform platform, String instance, Set<Platform> offered, String ip) {
+        unlinkWhere(userId, i -> i.platform() == platform && (instance == null || i.instance().equals(instance)),
+                offered, ip, () -> ApiProblem.notFound("No " + platform.key() + " account is linked to this account"
+                        + (instance == null ? "." : " on " + instance + ".")));
+    }
+
+    /**
+     * Detaches one identity by its id, under the same rules; an id that is not one of the user's identities
+     * is 404 whether it exists or not.
+     */
+    void unlinkIdentity(long userId, long identityId, Set<Platform> offered, String ip) {
+        unlinkWhere(userId, i -> i.id() == identityId, offered, ip,
+                () -> ApiProblem.notFound("No linked identity " + identityId + " on this account."));
+    }
+
+    private void unlinkWhere(long userId, java.util.function.Predicate<LinkedIdentity> leaves, Set<Platform> offered,
+            String ip, java.util.function.Supplier<ApiProblem> none) {
         transaction.executeWithoutResult(status -> {
             Instant now = clock.instant();
             if (!users.lock(userId)) {
                 throw ApiProblem.unauthenticated();
             }
             List<LinkedIdentity> linked = identities.findByUser(userId);
-            List<LinkedIdentity> leaving = linked.stream().filter(i -> i.platform() == platform
-                    && (instance == null || i.instance().equals(instance))).toList();
+            List<LinkedIdentity> leaving = linked.stream().filter(leaves).toList();
             if (leaving.isEmpty()) {
-                throw ApiProblem.notFound("No " + platform.key() + " account is linked to this account"
-                        + (instance == null ? "." : " on " + instance + "."));
+                throw none.get();
             }
+            Platform platform = leaving.get(0).platform();
             boolean anotherWayIn = linked.stream().anyMatch(i -> !leaving.contains(i) && offered.contains(i.platform()));
             if (!anotherWayIn) {
                 throw new ApiProblem(HttpStatus.CONFLICT, "last_identity", "This is the last way to sign in to this "
                         + "account; link another platform before unlinking " + platform.key() + ".");
             }
             identities.delete(leaving.stream().map(LinkedIdentity::id).toList());
+            // The avatar falls back when no identity of the platform it came from is left.
             if (leaving.size() == linked.stream().filter(i -> i.platform() == platform).count()) {
                 users.clearAvatarSource(userId, platform.key(), now);
             }

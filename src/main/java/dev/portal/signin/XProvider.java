@@ -2,7 +2,7 @@ package dev.portal.signin;
 
 import java.time.Clock;
 
-import com.nimbusds.oauth2.sdk.AccessTokenResponse;
+import com.nimbusds.oauth2.sdk.token.AccessToken;
 import dev.portal.identity.Platform;
 import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
@@ -23,14 +23,19 @@ class XProvider extends OAuthProvider {
     }
 
     @Override
-    protected ProviderProfile profile(AccessTokenResponse tokens, Callback callback) {
-        JsonNode data = getJson(settings.api("/2/users/me?user.fields=profile_image_url"),
-                tokens.getTokens().getAccessToken()).get("data");
+    protected ProviderProfile profileWith(AccessToken accessToken) {
+        JsonNode data = getJson(settings.api("/2/users/me?user.fields=profile_image_url"), accessToken).get("data");
         String id = text(data, "id");
         String username = text(data, "username");
         if (id == null || username == null) {
             throw unreadable("id or username");
         }
         return new ProviderProfile(Platform.X, id, username, text(data, "profile_image_url"));
+    }
+
+    /** Tokens last two hours; {@code offline.access} brings a refresh token. */
+    @Override
+    public boolean refreshes() {
+        return true;
     }
 }

@@ -24,6 +24,8 @@ class AccountDeletionTest extends AvatarFixtures {
         assertThat(post("/v1/users/me/bots", "{\"platform\": \"discord\", \"platform_bot_id\": \"" + uniqueDiscordId()
                 + "\", \"name\": \"helper\"}", me).status()).isEqualTo(201);
         assertThat(post("/api/messages", "{\"body\": \"goodbye\"}", me).status()).isEqualTo(201);
+        assertThat(post("/api/user/organizations", "{\"name\": \"Solo\", \"slug\": \""
+                + unique("solo").toLowerCase().replace('_', '-') + "\"}", me).status()).isEqualTo(201);
         assertThat(post("/api/user/change-email/request", "{\"email\": \"" + unique("gone").toLowerCase()
                 + "@example.com\"}", me).status()).isEqualTo(202);
         long moderator = createUser(1);
@@ -71,6 +73,8 @@ class AccountDeletionTest extends AvatarFixtures {
         assertThat(deleted.status()).as(deleted.body()).isEqualTo(204);
         assertThat(deleted.setCookies()).anyMatch(c -> c.startsWith("psession=;") && c.contains("Max-Age=0"));
         assertThat(rowsReferring(id)).isZero();
+        assertThat(jdbc.sql("select count(*) from organizations where name = 'Solo' and created_by is null")
+                .query(Long.class).single()).as("an organization only the user owned goes with them").isZero();
         var trail = jdbc.sql("""
                 select action || '|' || coalesce(ip, '-') || '|' || details::text from audit_events
                 where target_id = :id or actor_id = :id order by id

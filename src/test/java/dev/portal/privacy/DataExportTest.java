@@ -29,6 +29,10 @@ class DataExportTest extends PortalTest {
         String newAddress = unique("export").toLowerCase() + "@example.com";
         assertThat(post("/api/user/change-email/request", "{\"email\": \"" + newAddress + "\"}", me).status())
                 .isEqualTo(202);
+        String slug = unique("exp").toLowerCase().replace('_', '-');
+        // Organizations are Session only; the export itself is read with a Bearer token below.
+        assertThat(post("/api/user/organizations", "{\"name\": \"Export Club\", \"slug\": \"" + slug + "\"}", me)
+                .status()).isEqualTo(201);
         long moderator = createUser(1);
         post("/v1/users/" + id + "/moderation", "{\"action\": \"warn\", \"reason\": \"be nice\"}", signedIn(moderator),
                 "X-Forwarded-For", "203.0.113.77");
@@ -49,7 +53,9 @@ class DataExportTest extends PortalTest {
         List<String> sections = new ArrayList<>();
         export.propertyNames().forEach(sections::add);
         assertThat(sections).contains("user", "account", "identities", "sessions", "apiTokens", "moderationActions",
-                "subscriptionHistory", "permissionHistory", "chats", "bots", "messages", "emailChanges", "auditEvents");
+                "subscriptionHistory", "permissionHistory", "chats", "bots", "organizations", "messages", "emailChanges", "auditEvents");
+        assertThat(export.get("organizations").get(0).get("slug").stringValue()).isEqualTo(slug);
+        assertThat(export.get("organizations").get(0).get("role").stringValue()).isEqualTo("owner");
         assertThat(export.get("emailChanges").get(0).get("newEmail").stringValue()).isEqualTo(newAddress);
         assertThat(export.get("messages").get(0).get("body").stringValue()).isEqualTo("a private thought");
         assertThat(export.get("messages").get(0).get("crossPosts").isArray()).isTrue();

@@ -699,6 +699,10 @@ public final class FakeAtproto implements AutoCloseable {
         exchange.getResponseHeaders().set("Cache-Control", "no-store");
         Map<String, String> form = form(exchange);
         String thumbprint = dpop(exchange, tokenProofs);
+        if ("refresh_token".equals(form.get("grant_type"))) {
+            refreshGrant(exchange, form, thumbprint);
+            return;
+        }
         authenticateClient(form);
         if (!"authorization_code".equals(form.get("grant_type"))) {
             throw new OAuthError(400, "unsupported_grant_type", "only authorization_code here, was " + form.get("grant_type"));
@@ -735,7 +739,9 @@ public final class FakeAtproto implements AutoCloseable {
         answer.put("access_token", accessToken);
         answer.put("token_type", "DPoP");
         answer.put("expires_in", 3600);
-        answer.put("refresh_token", randomToken(32));
+        String refreshToken = randomToken(32);
+        refreshTokens.put(refreshToken, new RefreshGrant(new IssuedToken(grant.account().did(), thumbprint), par.redirectUri()));
+        answer.put("refresh_token", refreshToken);
         answer.put("scope", "atproto transition:generic");
         String sub = subject == null ? grant.account().did() : subject.value();
         if (sub != null) {
@@ -996,5 +1002,51 @@ public final class FakeAtproto implements AutoCloseable {
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(bytes);
         }
+    }
+
+    // ---- refresh tokens (re-verifying a linked identity) ----
+
+    /** A refresh token's account and DPoP key, and the redirect URI of the sign-in it came from. */
+    private record RefreshGrant(IssuedToken token, String redirectUri) {
+    }
+
+    /** Refresh tokens given out and not yet used. */
+    private final Map<String, RefreshGrant> refreshTokens = new ConcurrentHashMap<>();
+
+    /**
+     * The refresh-token grant, as AT Protocol servers do it: the client authenticated as for the code (a
+     * refresh request names no redirect URI, so the sign-in's is checked), single use, bound to the grant's
+     * DPoP key.
+     */
+    private void refreshGrant(HttpExchange exchange, Map<String, String> form, String thumbprint) throws Exception {
+        String given = present(form, "refresh_token");
+        RefreshGrant grant = refreshTokens.get(given);
+        if (grant == null) {
+            throw new OAuthError(400, "invalid_grant", "refresh token unknown or already used");
+        }
+        Map<String, String> withRedirect = new LinkedHashMap<>(form);
+        withRedirect.putIfAbsent("redirect_uri", grant.redirectUri());
+        authenticateClient(withRedirect);
+        if (!refreshTokens.remove(given, grant)) {
+            throw new OAuthError(400, "invalid_grant", "refresh token already used");
+        }
+        IssuedToken previous = grant.token();
+        if (!previous.dpopThumbprint().equals(thumbprint)) {
+            throw new OAuthError(400, "invalid_dpop_proof", "DPoP key differs from the one the grant is bound to");
+        }
+        String accessToken = randomToken(32);
+        accessTokens.put(accessToken, previous);
+        String refreshToken = randomToken(32);
+        refreshTokens.put(refreshToken, new RefreshGrant(previous, grant.redirectUri()));
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("access_token", accessToken);
+        answer.put("token_type", "DPoP");
+        answer.put("expires_in", 3600);
+        answer.put("refresh_token", refreshToken);
+        answer.put("scope", "atproto transition:generic");
+        answer.put("sub", previous.did());
+        tokenCount.incrementAndGet();
+        lastTokenResponse = Collections.unmodifiableMap(new LinkedHashMap<>(answer));
+        respondJson(exchange, 200, answer);
     }
 }

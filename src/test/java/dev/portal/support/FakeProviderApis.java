@@ -41,6 +41,9 @@ public final class FakeProviderApis {
     private final HttpClient http = HttpClient.newHttpClient();
     private final JsonMapper json = JsonMapper.builder().build();
     private final Map<String, Behaviour> behaviours = new ConcurrentHashMap<>();
+    private final java.util.Set<String> revoked = ConcurrentHashMap.newKeySet();
+    /** Discord's refresh tokens as Portal holds them, to the mock server's: each is used once, as Discord's are. */
+    private final Map<String, String> discordRefreshTokens = new ConcurrentHashMap<>();
 
     FakeProviderApis(MockOAuth2Server oauth) throws IOException {
         this.oauth = oauth;
@@ -51,6 +54,8 @@ public final class FakeProviderApis {
         server.createContext("/github/login/oauth/access_token", e -> guarded("github", e, this::githubToken));
         server.createContext("/github/api/user", e -> guarded("github", e, this::githubUser));
         server.createContext("/x/api/2/users/me", e -> guarded("x", e, this::xMe));
+        // Not guarded: a Discord that is down or slow is its user API, as before this endpoint existed.
+        server.createContext("/discord/oauth2/token", this::discordToken);
         server.start();
     }
 
@@ -64,6 +69,14 @@ public final class FakeProviderApis {
 
     public void reset() {
         behaviours.clear();
+    }
+
+    /**
+     * The provider no longer accepts this access or refresh token (the person revoked Portal's access):
+     * user APIs answer 401 to it, Discord's token endpoint {@code invalid_grant}.
+     */
+    public void revoke(String token) {
+        revoked.add(token);
     }
 
     private interface Handler {
@@ -96,6 +109,9 @@ public final class FakeProviderApis {
     /** The claims the mock server holds for this request's bearer token at {@code issuer}, or null. */
     private JsonNode claims(HttpExchange exchange, String issuer) throws IOException, InterruptedException {
         String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+        if (authorization != null && revoked.contains(authorization.replaceFirst("(?i)^bearer ", ""))) {
+            return null;
+        }
         HttpResponse<String> userinfo = http.send(HttpRequest.newBuilder(URI.create(oauth.userInfoUrl(issuer).toString()))
                 .header("Authorization", authorization == null ? "" : authorization).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -152,6 +168,67 @@ public final class FakeProviderApis {
         }
         respond(exchange, 200, json.writeValueAsString(Map.of("access_token", accessToken, "token_type", "bearer",
                 "scope", "read:user")));
+    }
+
+    /**
+     * Discord's token endpoint: the exchange is made at the mock server, but refresh tokens behave as
+     * Discord's do — a refresh answers a new one and the one used is refused from then on (400
+     * {@code invalid_grant}), as is a revoked one.
+     */
+    private void discordToken(HttpExchange exchange) throws IOException {
+        try {
+            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            Map<String, String> form = new LinkedHashMap<>();
+            for (String pair : body.split("&")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0) {
+                    form.put(java.net.URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                            java.net.URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+                }
+            }
+            if ("refresh_token".equals(form.get("grant_type"))) {
+                String given = form.get("refresh_token");
+                String theirs = given == null ? null : discordRefreshTokens.remove(given);
+                if (theirs == null || revoked.contains(given)) {
+                    respond(exchange, 400, "{\"error\": \"invalid_grant\", \"error_description\": \"Invalid \\\"refresh_token\\\" in request.\"}");
+                    return;
+                }
+                form.put("refresh_token", theirs);
+            }
+            StringBuilder forwarded = new StringBuilder();
+            form.forEach((k, v) -> forwarded.append(forwarded.isEmpty() ? "" : "&")
+                    .append(java.net.URLEncoder.encode(k, StandardCharsets.UTF_8)).append('=')
+                    .append(java.net.URLEncoder.encode(v, StandardCharsets.UTF_8)));
+            HttpRequest.Builder forward = HttpRequest.newBuilder(URI.create(oauth.tokenEndpointUrl("discord").toString()))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString(forwarded.toString()));
+            String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+            if (authorization != null) {
+                forward.header("Authorization", authorization);
+            }
+            HttpResponse<String> answer = http.send(forward.build(), HttpResponse.BodyHandlers.ofString());
+            if (answer.statusCode() != 200) {
+                respond(exchange, answer.statusCode(), answer.body());
+                return;
+            }
+            tools.jackson.databind.node.ObjectNode tokens = (tools.jackson.databind.node.ObjectNode) json.readTree(answer.body());
+            JsonNode mockRefresh = tokens.get("refresh_token");
+            String theirs = mockRefresh != null && mockRefresh.isString() ? mockRefresh.stringValue() : form.get("refresh_token");
+            if (theirs != null) {
+                String ours = "discord-refresh-" + java.util.UUID.randomUUID();
+                discordRefreshTokens.put(ours, theirs);
+                tokens.put("refresh_token", ours);
+            }
+            respond(exchange, 200, json.writeValueAsString(tokens));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            exchange.close();
+        }
+    }
+
+    /** Discord's token endpoint here (refresh tokens used once). */
+    public String discordTokenUrl() {
+        return baseUrl("discord") + "/oauth2/token";
     }
 
     private void githubUser(HttpExchange exchange) throws IOException, InterruptedException {

@@ -57,7 +57,8 @@ public abstract class PortalTest {
         registry.add("portal.signin.discord.client-secret", () -> "portal-test-secret");
         registry.add("portal.signin.discord.authorize-url",
                 () -> TestInfrastructure.OAUTH.authorizationEndpointUrl("discord").toString());
-        registry.add("portal.signin.discord.token-url", () -> TestInfrastructure.OAUTH.tokenEndpointUrl("discord").toString());
+        // Through FakeProviderApis, which passes the exchange to the OAuth server but spends refresh tokens as Discord does.
+        registry.add("portal.signin.discord.token-url", () -> TestInfrastructure.PROVIDER_APIS.discordTokenUrl());
         registry.add("portal.signin.discord.api-url", () -> TestInfrastructure.PROVIDER_APIS.baseUrl("discord") + "/api");
         // The stand-in server insists on OpenID Connect's scope; the real providers accept it beside theirs.
         registry.add("portal.signin.discord.scope", () -> "identify openid");
