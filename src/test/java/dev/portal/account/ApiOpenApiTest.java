@@ -20,7 +20,8 @@ class ApiOpenApiTest extends PortalTest {
             "post /api/user/change-email/request", "get /api/user/change-email/confirm",
             "post /api/user/delete", "get /api/user/export",
             "get /api/user/{username}/messages", "post /api/messages", "delete /api/messages/{id}",
-            "get /api/profiles/{username}", "get /api/profiles/{username}/messages");
+            "get /api/profiles/{username}", "get /api/profiles/{username}/messages",
+            "get /avatars/{key}/{size}.png");
 
     @Test
     void everyApiEndpointIsDescribed() {
