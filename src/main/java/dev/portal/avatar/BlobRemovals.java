@@ -4,14 +4,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 
+import dev.portal.platform.PeriodicSweep;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
@@ -21,22 +17,20 @@ import org.springframework.stereotype.Component;
  * gone; an avatar some user still shows is never removed.
  */
 @Component
-class BlobRemovals implements SmartLifecycle {
+class BlobRemovals extends PeriodicSweep {
     private static final Logger log = LoggerFactory.getLogger(BlobRemovals.class);
     static final int BATCH = 100;
 
     private final AvatarRepository repository;
     private final BlobStore store;
     private final Clock clock;
-    private final Duration interval;
     private final Duration retry;
-    private volatile ScheduledExecutorService sweeper;
 
     BlobRemovals(AvatarRepository repository, BlobStore store, Clock clock, AvatarProperties properties) {
+        super("portal-blob-removals", "remove the blobs of replaced or deleted avatars", properties.removalInterval());
         this.repository = repository;
         this.store = store;
         this.clock = clock;
-        this.interval = properties.removalInterval();
         this.retry = properties.removalRetry();
     }
 
@@ -58,7 +52,8 @@ class BlobRemovals implements SmartLifecycle {
     }
 
     /** Removes every due key's blobs, batch by batch; answers how many keys were removed. */
-    int sweepOnce() {
+    @Override
+    public int sweepOnce() {
         int removed = 0;
         List<String> due;
         do {
@@ -88,45 +83,5 @@ class BlobRemovals implements SmartLifecycle {
             log.warn("Could not remove the blobs of avatar {} (will retry): {}", key, e.toString());
             return false;
         }
-    }
-
-    private void sweep() {
-        try {
-            int removed = sweepOnce();
-            if (removed > 0) {
-                log.info("Removed the blobs of {} replaced or deleted avatars", removed);
-            }
-        } catch (RuntimeException e) {
-            log.warn("Could not sweep avatar removals: {}", e.toString());
-        }
-    }
-
-    @Override
-    public void start() {
-        if (interval.isZero() || interval.isNegative()) {
-            return;
-        }
-        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "portal-blob-removals");
-            t.setDaemon(true);
-            return t;
-        });
-        long every = Math.max(1, interval.toMillis());
-        executor.scheduleWithFixedDelay(this::sweep, ThreadLocalRandom.current().nextLong(every), every, TimeUnit.MILLISECONDS);
-        sweeper = executor;
-    }
-
-    @Override
-    public void stop() {
-        ScheduledExecutorService executor = sweeper;
-        sweeper = null;
-        if (executor != null) {
-            executor.shutdownNow();
-        }
-    }
-
-    @Override
-    public boolean isRunning() {
-        return sweeper != null;
     }
 }

@@ -1,14 +1,6 @@
 package dev.portal.subscription;
 
-import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
+import dev.portal.platform.PeriodicSweep;
 import org.springframework.stereotype.Component;
 
 /**
@@ -18,21 +10,19 @@ import org.springframework.stereotype.Component;
  * ({@link SubscriptionRepository#resetLapsed}) keeps concurrent sweeps from recording one lapse twice.
  */
 @Component
-public class SubscriptionSweep implements SmartLifecycle {
-    private static final Logger log = LoggerFactory.getLogger(SubscriptionSweep.class);
+public class SubscriptionSweep extends PeriodicSweep {
     /** Lapses per transaction: bounds how long a sweep holds row locks that grants may be waiting for. */
     static final int BATCH = 500;
 
     private final SubscriptionService service;
-    private final Duration interval;
-    private volatile ScheduledExecutorService sweeper;
 
     SubscriptionSweep(SubscriptionService service, SubscriptionProperties properties) {
+        super("portal-subscription-sweep", "record lapsed subscriptions", properties.sweepInterval());
         this.service = service;
-        this.interval = properties.sweepInterval();
     }
 
     /** Sweeps every lapse due by the injected clock, batch by batch; answers how many this call recorded. */
+    @Override
     public int sweepOnce() {
         int total = 0;
         int recorded;
@@ -41,47 +31,5 @@ public class SubscriptionSweep implements SmartLifecycle {
             total += recorded;
         } while (recorded == BATCH);
         return total;
-    }
-
-    private void sweep() {
-        try {
-            int recorded = sweepOnce();
-            if (recorded > 0) {
-                log.info("Recorded {} lapsed subscriptions", recorded);
-            }
-        } catch (RuntimeException e) {
-            log.warn("Could not sweep lapsed subscriptions: {}", e.toString());
-        }
-    }
-
-    @Override
-    public void start() {
-        if (interval.isZero() || interval.isNegative()) {
-            return;
-        }
-        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "portal-subscription-sweep");
-            t.setDaemon(true);
-            return t;
-        });
-        // Nodes started together should not all sweep at the same moment (they could; it is only wasteful).
-        long every = Math.max(1, interval.toMillis());
-        executor.scheduleWithFixedDelay(this::sweep, ThreadLocalRandom.current().nextLong(every), every,
-                TimeUnit.MILLISECONDS);
-        sweeper = executor;
-    }
-
-    @Override
-    public void stop() {
-        ScheduledExecutorService executor = sweeper;
-        sweeper = null;
-        if (executor != null) {
-            executor.shutdownNow();
-        }
-    }
-
-    @Override
-    public boolean isRunning() {
-        return sweeper != null;
     }
 }
