@@ -37,6 +37,7 @@ public class AccountService implements CacheInvalidation.Listener {
     private final CacheInvalidation invalidation;
     private final Clock clock;
     private final java.net.URI publicUrl;
+    private final org.springframework.transaction.support.TransactionTemplate transaction;
     private final OncePerKey recordingActivity = new OncePerKey();
     private final Cache<Long, Account> cache = Caffeine.newBuilder()
             .maximumSize(100_000)
@@ -45,7 +46,8 @@ public class AccountService implements CacheInvalidation.Listener {
             .build();
 
     AccountService(UserRepository users, IdentityRepository identities, ModerationRepository moderation, AuditLog audit,
-            CacheInvalidation invalidation, Clock clock, dev.portal.platform.PortalProperties portal) {
+            CacheInvalidation invalidation, Clock clock, dev.portal.platform.PortalProperties portal,
+            org.springframework.transaction.support.TransactionTemplate transaction) {
         this.users = users;
         this.publicUrl = portal.publicUrl();
         this.identities = identities;
@@ -53,6 +55,7 @@ public class AccountService implements CacheInvalidation.Listener {
         this.audit = audit;
         this.invalidation = invalidation;
         this.clock = clock;
+        this.transaction = transaction;
         invalidation.register(this);
     }
 
@@ -200,20 +203,22 @@ public class AccountService implements CacheInvalidation.Listener {
                 throw dev.portal.platform.ApiProblem.invalidFields(Map.of("username", "is already taken"));
             }
         }
-        UserSettings current = me.profile().settings();
-        UserSettings settings = new UserSettings(update.theme() == null ? current.theme() : update.theme(),
-                update.maxMessageLength() == null ? current.maxMessageLength() : update.maxMessageLength(),
-                update.viewingPreference() == null ? current.viewingPreference() : update.viewingPreference());
+        // Only the settings sent are merged into the stored ones (jsonb ||), so two updates of different
+        // settings at once, or on two nodes, both land.
+        String settingsPatch = UserSettings.patch(update.theme(), update.maxMessageLength(), update.viewingPreference());
+        String renamed = newUsername;
         Instant now = clock.instant();
         try {
-            users.updateApiProfile(me.id(), newUsername, update.setDisplayName(), update.displayName(), update.setBio(),
-                    update.bio(), update.defaultVisibility(), settings.equals(current) ? null : settings.toJson(), now);
+            transaction.executeWithoutResult(status -> {
+                users.updateApiProfile(me.id(), renamed, update.setDisplayName(), update.displayName(), update.setBio(),
+                        update.bio(), update.defaultVisibility(), settingsPatch, now);
+                if (renamed != null) {
+                    audit.record("username_changed", me.id(), me.id(), ip, Map.of("from", me.username(), "to", renamed));
+                }
+            });
         } catch (DuplicateKeyException raced) {
             // Claimed between our check and our write: the index decided, and nothing was written.
             throw dev.portal.platform.ApiProblem.invalidFields(Map.of("username", "is already taken"));
-        }
-        if (newUsername != null) {
-            audit.record("username_changed", me.id(), me.id(), ip, Map.of("from", me.username(), "to", newUsername));
         }
         invalidation.invalidate("user", me.id());
         return find(me.id()).orElse(me);

@@ -111,23 +111,23 @@ public class UserRepository {
 
     /**
      * Writes an /api profile update in one statement (all or nothing); a null column argument with its flag
-     * false keeps the stored value. Throws {@code DuplicateKeyException} if the username was claimed meanwhile.
+     * false keeps the stored value; {@code settingsPatch} (a JSON object, or null) is merged into the settings. Throws {@code DuplicateKeyException} if the username was claimed meanwhile.
      */
     int updateApiProfile(long id, String username, boolean setDisplayName, String displayName, boolean setBio,
-            String bio, String defaultVisibility, String settingsJson, Instant now) {
+            String bio, String defaultVisibility, String settingsPatch, Instant now) {
         return jdbc.sql("""
                 update users
                 set username           = coalesce(cast(:username as text), username),
                     display_name       = case when :setDisplayName then cast(:displayName as text) else display_name end,
                     bio                = case when :setBio then cast(:bio as text) else bio end,
                     default_visibility = coalesce(cast(:visibility as text), default_visibility),
-                    settings           = coalesce(cast(:settings as jsonb), settings),
+                    settings           = settings || coalesce(cast(:settings as jsonb), '{}'),
                     updated_at         = :now
                 where id = :id
                 """)
                 .param("username", username).param("setDisplayName", setDisplayName).param("displayName", displayName)
                 .param("setBio", setBio).param("bio", bio).param("visibility", defaultVisibility)
-                .param("settings", settingsJson).param("now", Db.ts(now)).param("id", id).update();
+                .param("settings", settingsPatch).param("now", Db.ts(now)).param("id", id).update();
     }
 
     /** Moves {@code last_activity_at} forward unless another request (on any node) did so recently. */

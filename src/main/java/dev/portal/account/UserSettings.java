@@ -40,12 +40,19 @@ public record UserSettings(String theme, int maxMessageLength, String viewingPre
         return new UserSettings(theme, max, viewing);
     }
 
-    String toJson() {
+    /** The settings given (null: not given) as a JSON object to merge into the stored ones; null when none. */
+    static String patch(String theme, Integer maxMessageLength, String viewingPreference) {
         Map<String, Object> map = new LinkedHashMap<>();
-        map.put("theme", theme);
-        map.put("maxMessageLength", maxMessageLength);
-        map.put("viewingPreference", viewingPreference);
-        return JSON.writeValueAsString(map);
+        if (theme != null) {
+            map.put("theme", theme);
+        }
+        if (maxMessageLength != null) {
+            map.put("maxMessageLength", maxMessageLength);
+        }
+        if (viewingPreference != null) {
+            map.put("viewingPreference", viewingPreference);
+        }
+        return map.isEmpty() ? null : JSON.writeValueAsString(map);
     }
 
     private static String text(JsonNode node, String name, java.util.List<String> allowed, String fallback) {

@@ -36,7 +36,7 @@ public class AvatarImages {
     public static final long MAX_BYTES = 8L * 1024 * 1024;
     public static final int MAX_SIDE = 4096;
     public static final List<Integer> SIZES = List.of(64, 256, 512);
-    /** Decodes at once: each may hold a 4096×4096 image (64 MiB and more) in memory. */
+    /** Renders at once: each may hold a 4096×4096 image (64 MiB) and its square copy in memory. */
     private static final int CONCURRENT_DECODES = 2;
 
     /** The formats accepted, by their ImageIO names. */
@@ -72,16 +72,35 @@ public class AvatarImages {
 
     /** Checks, decodes and re-encodes {@code bytes}: PNG bytes per size in {@link #SIZES}. */
     public Map<Integer, byte[]> render(byte[] bytes) {
-        BufferedImage image = decode(bytes);
-        BufferedImage square = centreSquare(image);
-        Map<Integer, byte[]> out = new LinkedHashMap<>();
-        for (int size : SIZES) {
-            out.put(size, png(scale(square, size)));
+        Format format = check(bytes);
+        // The permit covers every step that holds pixels (decode, crop, scale, encode), so the memory this
+        // takes is bounded per node whatever the number of uploads at once.
+        acquire();
+        try {
+            BufferedImage square = centreSquare(read(bytes, format));
+            Map<Integer, byte[]> out = new LinkedHashMap<>();
+            for (int size : SIZES) {
+                out.put(size, png(scale(square, size)));
+            }
+            return out;
+        } finally {
+            decoding.release();
         }
-        return out;
     }
 
-    BufferedImage decode(byte[] bytes) {
+    private void acquire() {
+        try {
+            if (!decoding.tryAcquire(5, TimeUnit.SECONDS)) {
+                throw ApiProblem.unavailable();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiProblem.unavailable();
+        }
+    }
+
+    /** The format by content, refusing anything but one well-formed image that ends where the bytes end. */
+    private Format check(byte[] bytes) {
         if (bytes.length > MAX_BYTES) {
             throw tooLarge();
         }
@@ -101,19 +120,7 @@ public class AvatarImages {
         if (end != bytes.length) {
             throw unsupported("The file has data after the end of its " + format + " image.");
         }
-        try {
-            if (!decoding.tryAcquire(5, TimeUnit.SECONDS)) {
-                throw ApiProblem.unavailable();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw ApiProblem.unavailable();
-        }
-        try {
-            return read(bytes, format);
-        } finally {
-            decoding.release();
-        }
+        return format;
     }
 
     private static BufferedImage read(byte[] bytes, Format format) {

@@ -77,11 +77,16 @@ public class MessageRepository {
         return byMessage;
     }
 
+    /**
+     * Records where a message went. The message may have been deleted (or its author) while the instances
+     * answered: then there is nothing to record, and the answer still says what was posted.
+     */
     void insertCrossPost(CrossPost post) {
         jdbc.sql("""
                 insert into message_crossposts (message_id, identity_id, instance, status_id, status_url, posted, error,
                                                 created_at)
-                values (:messageId, :identityId, :instance, :statusId, :statusUrl, :posted, :error, :now)
+                select :messageId, :identityId, :instance, :statusId, :statusUrl, :posted, :error, :now
+                where exists (select 1 from messages where id = :messageId)
                 on conflict (message_id, identity_id) do nothing
                 """).param("messageId", post.messageId()).param("identityId", post.identityId())
                 .param("instance", post.instance()).param("statusId", post.statusId())

@@ -17,7 +17,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * a byte of it is read. The bulk user import ({@link #BULK_IMPORT_PATH}, 1,000 users) may send up to
  * {@link #MAX_BULK_IMPORT_BYTES}. An avatar upload ({@link #AVATAR_UPLOAD_PATH}) may declare up to
  * {@link #MAX_AVATAR_UPLOAD_BYTES}; a chunked one is counted while Tomcat reads its parts, against the same
- * figure ({@code spring.servlet.multipart.*} in application.yml), and answered 413 alike.
+ * figure ({@code spring.servlet.multipart.*} in application.yml), and answered 413 alike. A message
+ * ({@link #MESSAGES_PATH}) may declare up to {@link #MAX_MESSAGE_BYTES}.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 10)
@@ -29,6 +30,12 @@ class BodySizeLimitFilter extends OncePerRequestFilter {
     public static final String AVATAR_UPLOAD_PATH = "/api/user/avatar/upload";
     /** An 8 MiB image and room for the multipart framing around it. */
     public static final long MAX_AVATAR_UPLOAD_BYTES = 8 * 1024 * 1024 + 64 * 1024;
+    public static final String MESSAGES_PATH = "/api/messages";
+    /**
+     * A message of the longest allowed body (10,000 characters, {@code UserSettings.MAX_MESSAGE_LENGTH}) as a
+     * client that escapes every character sends it: an emoji is {@code \\uD83D\\uDE00}, 12 bytes.
+     */
+    public static final long MAX_MESSAGE_BYTES = 192 * 1024;
     private final ProblemWriter problems;
 
     BodySizeLimitFilter(ProblemWriter problems) {
@@ -40,7 +47,8 @@ class BodySizeLimitFilter extends OncePerRequestFilter {
             throws ServletException, IOException {
         String path = request.getRequestURI();
         long max = BULK_IMPORT_PATH.equals(path) ? MAX_BULK_IMPORT_BYTES
-                : AVATAR_UPLOAD_PATH.equals(path) ? MAX_AVATAR_UPLOAD_BYTES : MAX_JSON_BYTES;
+                : AVATAR_UPLOAD_PATH.equals(path) ? MAX_AVATAR_UPLOAD_BYTES
+                : MESSAGES_PATH.equals(path) ? MAX_MESSAGE_BYTES : MAX_JSON_BYTES;
         if (request.getContentLengthLong() > max) {
             response.setHeader("Connection", "close");
             problems.write(request, response, new ApiProblem(HttpStatus.CONTENT_TOO_LARGE, "payload_too_large",

@@ -1,5 +1,7 @@
 package dev.portal.privacy;
 
+import java.util.List;
+
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -40,9 +42,23 @@ class ErasureRepository {
                 .query((rs, row) -> rs.getString(1)).optional().filter(java.util.Objects::nonNull);
     }
 
+    List<Long> sessionIds(long userId) {
+        return jdbc.sql("select id from sessions where user_id = :id").param("id", userId).query(Long.class).list();
+    }
+
+    List<Long> tokenIds(long userId) {
+        return jdbc.sql("select id from api_tokens where user_id = :id").param("id", userId).query(Long.class).list();
+    }
+
+    /** The stored level, or -1 for a user who is gone. */
     int permissionLevel(long userId) {
         return jdbc.sql("select permission_level from users where id = :id").param("id", userId).query(Integer.class)
-                .single();
+                .optional().orElse(-1);
+    }
+
+    /** Holds every Owner's row, in id order (so two such holders never deadlock), until the transaction ends. */
+    void lockOwners() {
+        jdbc.sql("select id from users where permission_level = 3 order by id for update").query(Long.class).list();
     }
 
     long otherOwners(long userId) {

@@ -131,6 +131,7 @@ class ExportRepository {
     /**
      * Audit events the user did or that were done to them. The IP is shown only where the user acted (another
      * person's address is theirs, not this user's); the other actor only when moderators are shown to members.
+     * Notes moderators wrote about the user are left out, as everywhere a member looks.
      */
     String auditEvents(long userId, boolean showActors) {
         return jdbc.sql("""
@@ -139,7 +140,9 @@ class ExportRepository {
                     'actorId', case when actor_id = :userId or :showActors then actor_id::text end,
                     'targetId', target_id::text, 'ip', case when actor_id = :userId then ip end,
                     'details', details, 'createdAt', portal_api_time(created_at)) order by id desc), '[]')::text
-                from audit_events where actor_id = :userId or target_id = :userId
+                from audit_events
+                where (actor_id = :userId or target_id = :userId)
+                  and not (action = 'moderation_note' and actor_id is distinct from :userId)
                 """).param("userId", userId).param("showActors", showActors).query(String.class).single();
     }
 }

@@ -18,7 +18,7 @@ import org.springframework.web.util.pattern.PathPatternParser;
  * to the user's own side of Portal: it may not reach a governance endpoint (moderating, granting, setting
  * levels, searching users, reading the audit log, anything under {@code /v1/admin/}), nor make a credential
  * that would outlive its hour (a personal access token, a linked identity to sign in with), nor delete the
- * account or change its e-mail address. Those answer 403 {@code forbidden}.
+ * account, change its e-mail address or export its data. Those answer 403 {@code forbidden}.
  *
  * <p>An interceptor, not the authentication filter, so that the path is matched as Spring MVC matched it to
  * choose the handler (decoded, {@code ;params} dropped): {@code /v1/%61udit} or {@code /v1/audit;x} cannot
@@ -35,8 +35,12 @@ final class ImpersonationGuard implements HandlerInterceptor {
     /** Credentials that would let whoever holds this session in after it ends: creating a token, linking an identity. */
     private static final PathPattern TOKENS = PARSER.parse("/v1/users/me/tokens");
     private static final PathPattern LINK = PARSER.parse("/v1/auth/{platform}/link");
-    /** Acts only the account's holder may take: leaving for good, moving the account to another e-mail address. */
-    private static final List<PathPattern> HOLDER_ONLY = parse("/api/user/delete", "/api/user/change-email/**");
+    /**
+     * Acts only the account's holder may take: leaving for good, moving the account to another e-mail address,
+     * carrying off everything Portal holds about it.
+     */
+    private static final List<PathPattern> HOLDER_ONLY = parse("/api/user/delete", "/api/user/change-email/**",
+            "/api/user/export");
 
     static final String DETAIL = "An impersonation session cannot reach governance endpoints or create lasting "
             + "credentials; use your own credentials.";

@@ -125,6 +125,35 @@ class ApiUserTest extends PortalTest {
     }
 
     @Test
+    void twoUpdatesOfDifferentSettingsAtOnceBothLand() throws Exception {
+        for (int round = 1; round <= 5; round++) {
+            long id = createUser(0);
+            Credential me = bearer(id);
+            get("/api/user/settings", me); // cached on this node, as a busy user's account is
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+            int length = 100 + round;
+            var executor = java.util.concurrent.Executors.newFixedThreadPool(2);
+            try {
+                var theme = executor.submit(() -> {
+                    start.await();
+                    return send("PATCH", "/api/user/update", "{\"theme\": \"dark\"}", me).status();
+                });
+                var max = executor.submit(() -> {
+                    start.await();
+                    return send("PATCH", "/api/user/update", "{\"maxMessageLength\": " + length + "}", me).status();
+                });
+                assertThat(theme.get()).isEqualTo(200);
+                assertThat(max.get()).isEqualTo(200);
+            } finally {
+                executor.shutdown();
+            }
+            JsonNode settings = get("/api/user/settings", me).json();
+            assertThat(settings.get("theme").stringValue()).as("round %d", round).isEqualTo("dark");
+            assertThat(settings.get("maxMessageLength").intValue()).as("round %d", round).isEqualTo(length);
+        }
+    }
+
+    @Test
     void anyFailingFieldAnswersAMessagePerFieldAndWritesNothing() {
         long id = createUser(0);
         Credential me = bearer(id);

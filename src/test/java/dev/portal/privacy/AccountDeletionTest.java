@@ -174,6 +174,36 @@ class AccountDeletionTest extends AvatarFixtures {
     }
 
     @Test
+    void twoOwnersLeavingAtOnceLeaveOneOwner() throws Exception {
+        long a = createUser(3);
+        long b = createUser(3);
+        Credential asA = signedIn(a);
+        Credential asB = signedIn(b);
+        List<Long> others = jdbc.sql("update users set permission_level = 2 where permission_level = 3 and id not in (:ids) "
+                + "returning id").param("ids", List.of(a, b)).query(Long.class).list();
+        var executor = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+            var first = executor.submit(() -> {
+                start.await();
+                return post("/api/user/delete", null, asA).status();
+            });
+            var second = executor.submit(() -> {
+                start.await();
+                return post("/api/user/delete", null, asB).status();
+            });
+            assertThat(List.of(first.get(), second.get())).containsExactlyInAnyOrder(204, 409);
+            assertThat(jdbc.sql("select count(*) from users where permission_level = 3").query(Long.class).single())
+                    .isOne();
+        } finally {
+            executor.shutdown();
+            if (!others.isEmpty()) {
+                changeInSql("update users set permission_level = 3 where id in (:ids)", "ids", others);
+            }
+        }
+    }
+
+    @Test
     void aFailureAtAnyStepLeavesTheAccountWhole() {
         String session = signInWithDiscord(uniqueDiscordId(), unique("whole"));
         Credential me = Credential.session(session);

@@ -30,12 +30,13 @@ class DataExportTest extends PortalTest {
         assertThat(post("/api/user/change-email/request", "{\"email\": \"" + newAddress + "\"}", me).status())
                 .isEqualTo(202);
         String slug = unique("exp").toLowerCase().replace('_', '-');
-        // Organizations are Session only; the export itself is read with a Bearer token below.
         assertThat(post("/api/user/organizations", "{\"name\": \"Export Club\", \"slug\": \"" + slug + "\"}", me)
                 .status()).isEqualTo(201);
         long moderator = createUser(1);
         post("/v1/users/" + id + "/moderation", "{\"action\": \"warn\", \"reason\": \"be nice\"}", signedIn(moderator),
                 "X-Forwarded-For", "203.0.113.77");
+        post("/v1/users/" + id + "/moderation", "{\"action\": \"note\", \"reason\": \"staff-only remark\"}",
+                signedIn(moderator));
         long admin = createUser(2);
         assertThat(post("/v1/users/" + id + "/subscription", "{\"tier\": 1, \"expires_at\": \"2031-01-01T00:00:00Z\", "
                 + "\"reason\": \"trial\"}", signedIn(admin)).status()).isEqualTo(200);
@@ -44,7 +45,8 @@ class DataExportTest extends PortalTest {
                 values (:id, 0, 0, null, 'recorded', now())
                 """).param("id", id).update();
 
-        Response response = get("/api/user/export", Credential.bearer(token));
+        assertProblem(get("/api/user/export", Credential.bearer(token)), 403, "session_required");
+        Response response = get("/api/user/export", me);
 
         assertThat(response.status()).as(response.body()).isEqualTo(200);
         assertThat(response.header("Content-Disposition")).startsWith("attachment; filename=\"portal-export-");
@@ -82,7 +84,8 @@ class DataExportTest extends PortalTest {
                 assertThat(event.get("ip").isNull()).as("another person's address is not this user's data").isTrue();
             }
         }
-        assertThat(response.body()).doesNotContain(token, session, "203.0.113.77", "token_hash", "access_token");
+        assertThat(response.body()).doesNotContain(token, session, "203.0.113.77", "token_hash", "access_token",
+                "staff-only remark", "moderation_note");
     }
 
     @Test

@@ -133,7 +133,9 @@ class ImpersonationTest extends PortalTest {
                 post("/v1/users/me/tokens", "{\"name\": \"stays\"}", session),
                 get("/v1/auth/discord/link?redirect=/", session),
                 // Acts only the account's holder may take.
-                post("/api/user/delete", null, session));
+                post("/api/user/delete", null, session),
+                post("/api/user/change-email/request", "{\"email\": \"imp@example.com\"}", session),
+                get("/api/user/export", session));
 
         for (Response response : refused) {
             JsonNode problem = assertProblem(response, 403, "forbidden");

@@ -44,8 +44,11 @@ class PrivacyController {
                     + "tokens), sessions, API tokens' metadata, moderation actions as the user sees them, "
                     + "subscription and permission history, chats, bots, organizations, messages with their "
                     + "cross-posts, pending e-mail changes, and the audit events the user did or that were done to "
-                    + "them. Sent as an attachment.")
+                    + "them. Sent as an attachment. Session only: it holds what seed 004 keeps to sessions "
+                    + "(identities, organizations, private messages), so a Bearer token gets 403 session_required.")
     ResponseEntity<Map<String, Object>> export(@Parameter(hidden = true) Authentication auth) {
+        // It holds what seed 004 keeps to sessions (identities, organizations, one's private messages).
+        auth.requireSession();
         String file = "portal-export-" + auth.account().username() + "-" + LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC)
                 + ".json";
         return ResponseEntity.ok()
