@@ -31,8 +31,8 @@ public class IdentityRepository {
     }
 
     /**
-     * The identity's stored tokens, still sealed; {@code lock} holds the row until the transaction ends (a
-     * single-use refresh token is spent by one request only). Empty when the identity is gone.
+     * The identity's stored tokens, still sealed; {@code lock} holds the row until the transaction ends.
+     * Empty when the identity is gone. (A refresh does not lock: it claims {@link #claimRefresh} instead.)
      */
     public Optional<SealedTokens> tokens(long identityId, boolean lock) {
         return jdbc.sql("""
@@ -102,6 +102,42 @@ public class IdentityRepository {
                 where id = :id
                 """).param("access", accessToken).param("refresh", refreshToken).param("expires", Db.ts(expiresAt))
                 .param("key", proofKey).param("id", identityId).update();
+    }
+
+    /**
+     * Claims the identity's token refresh until {@code until}: one short statement, no lock held after it.
+     * Succeeds only if nobody holds a live lease and the stored refresh token is still {@code sealedRefresh},
+     * the bytes just read (sealing uses a random nonce, so tokens stored since then never compare equal).
+     */
+    public boolean claimRefresh(long identityId, byte[] sealedRefresh, Instant now, Instant until) {
+        return jdbc.sql("""
+                update linked_identities set refreshing_until = :until
+                where id = :id and (refreshing_until is null or refreshing_until < :now) and refresh_token = :refresh
+                """).param("until", Db.ts(until)).param("id", identityId).param("now", Db.ts(now))
+                .param("refresh", sealedRefresh).update() == 1;
+    }
+
+    /**
+     * Stores the refreshed tokens (sealed, as {@link #storeTokens}) and ends the lease taken with
+     * {@link #claimRefresh} until {@code until}, in one statement; a lease someone else holds now is left alone.
+     */
+    public void storeRefreshedTokens(long identityId, byte[] accessToken, byte[] refreshToken, Instant expiresAt,
+            byte[] proofKey, Instant until) {
+        jdbc.sql("""
+                update linked_identities set access_token = :access, refresh_token = :refresh, token_expires_at = :expires,
+                                             token_key = :key,
+                                             refreshing_until = case when refreshing_until = :until then null
+                                                                     else refreshing_until end
+                where id = :id
+                """).param("access", accessToken).param("refresh", refreshToken).param("expires", Db.ts(expiresAt))
+                .param("key", proofKey).param("until", Db.ts(until)).param("id", identityId).update();
+    }
+
+    /** Ends the lease taken with {@link #claimRefresh} until {@code until}, if it is still that one. */
+    public void releaseRefresh(long identityId, Instant until) {
+        jdbc.sql("""
+                update linked_identities set refreshing_until = null where id = :id and refreshing_until = :until
+                """).param("id", identityId).param("until", Db.ts(until)).update();
     }
 
     public int delete(List<Long> identityIds) {

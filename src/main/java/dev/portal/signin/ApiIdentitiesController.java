@@ -74,7 +74,8 @@ class ApiIdentitiesController {
                     + "and answers the identity with verified true and verifiedAt. 409 reauthentication_required with "
                     + "linkUrl when the token is revoked or none is stored (nothing is deleted); 422 "
                     + "verification_unsupported for Telegram (it gives no token) or a platform not offered now; 502/504 "
-                    + "when the provider fails; 429 past 10 a minute.")
+                    + "when the provider fails; 503 refresh_in_progress (Retry-After) when another request's refresh of the "
+                    + "same identity does not end within a few seconds; 429 past 10 a minute.")
     ApiVerifiedIdentity verify(@Parameter(hidden = true) Authentication auth,
             @RequestBody(required = false)
             @io.swagger.v3.oas.annotations.parameters.RequestBody(content = @Content(schema = @Schema(implementation = IdentityRef.class)))

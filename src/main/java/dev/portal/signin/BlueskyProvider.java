@@ -258,7 +258,7 @@ class BlueskyProvider implements SigninProvider {
 
     /**
      * The refresh-token grant at the account's authorization server, with the identity's DPoP key and
-     * Portal's client authentication. The caller holds the identity's row: the refresh token is single use.
+     * Portal's client authentication. The caller holds the identity's refresh lease: the refresh token is single use.
      */
     @Override
     public ProviderProfile.Tokens refresh(LinkedIdentity linked, ProviderProfile.Tokens tokens) {

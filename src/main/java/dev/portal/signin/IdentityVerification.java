@@ -3,7 +3,9 @@ package dev.portal.signin;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -12,11 +14,14 @@ import dev.portal.audit.AuditLog;
 import dev.portal.identity.IdentityRepository;
 import dev.portal.identity.LinkedIdentity;
 import dev.portal.identity.Platform;
+import dev.portal.outbound.GuardedHttp;
 import dev.portal.platform.ApiProblem;
 import dev.portal.platform.CacheInvalidation;
 import dev.portal.platform.PortalProperties;
+import dev.portal.platform.ProblemWriter;
 import dev.portal.platform.RateLimiter;
 import dev.portal.platform.SecretCipher;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -31,6 +36,17 @@ import org.springframework.transaction.support.TransactionTemplate;
 class IdentityVerification {
     /** Each verify costs the provider a request or two; ten a minute is plenty for a person. */
     static final RateLimiter.Limit LIMIT = new RateLimiter.Limit("identity-verify", RateLimiter.Rate.perMinute(10));
+    /**
+     * How long a refresh holds the identity's lease: a little over the worst case of one refresh (Bluesky's:
+     * DID re-resolution, authorization-server discovery, the token request and its DPoP nonce retry, each
+     * hop with its own 5 s deadline), so a lease is never taken over while its refresh is still under way,
+     * and one left by a node that died ends soon.
+     */
+    static final Duration REFRESH_LEASE = Duration.ofSeconds(30);
+    /** How long a verify waits for another's refresh of the same identity before answering 503. */
+    static final Duration REFRESH_WAIT = Duration.ofSeconds(6);
+    /** How often a waiting verify looks whether the other's tokens are stored. */
+    static final Duration REFRESH_WAIT_STEP = Duration.ofMillis(200);
 
     private final IdentityRepository identities;
     private final SigninProviders providers;
@@ -123,19 +139,43 @@ class IdentityVerification {
     }
 
     /**
-     * Refreshes under the identity's row lock. When another request refreshed first (the stored refresh
-     * token is no longer the one read), its tokens are the ones to use: a spent refresh token is not sent.
+     * Refreshes under a short lease on the identity ({@code refreshing_until}), not a row lock: no connection
+     * or transaction is held while the provider answers. When another request refreshed first (the stored
+     * refresh token is no longer the one read), its tokens are the ones to use: a spent refresh token is not
+     * sent. When another request holds the lease, this one waits a little for the tokens it stores.
      */
     private ProviderProfile.Tokens refresh(LinkedIdentity identity, SigninProvider provider, ProviderProfile.Tokens seen) {
-        return transaction.execute(status -> {
-            ProviderProfile.Tokens current = open(identity, identities.tokens(identity.id(), true)
-                    .orElseThrow(() -> notFound(identity.id())));
+        long deadline = System.nanoTime() + REFRESH_WAIT.toNanos();
+        while (true) {
+            IdentityRepository.SealedTokens sealed = identities.tokens(identity.id(), false)
+                    .orElseThrow(() -> notFound(identity.id()));
+            ProviderProfile.Tokens current = open(identity, sealed);
             if (current == null || current.refreshToken() == null) {
                 throw reauthenticate(identity, "No refresh token is stored for this identity.");
             }
             if (!Objects.equals(current.refreshToken(), seen.refreshToken())) {
                 return current;
             }
+            Instant now = clock.instant();
+            // Micros: what timestamptz keeps, so the lease compares equal when it is ended.
+            Instant until = now.plus(REFRESH_LEASE).truncatedTo(ChronoUnit.MICROS);
+            if (identities.claimRefresh(identity.id(), sealed.refreshToken(), now, until)) {
+                return refreshLeased(identity, provider, current, until);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new ApiProblem(HttpStatus.SERVICE_UNAVAILABLE, "refresh_in_progress", "Another request is "
+                        + "refreshing this identity's token at the provider; retry shortly.", Map.of(),
+                        Map.of(HttpHeaders.RETRY_AFTER, ProblemWriter.RETRY_AFTER_SECONDS));
+            }
+            pause();
+        }
+    }
+
+    /** With the lease held: the provider asked with no connection held, then the tokens stored and the lease ended. */
+    private ProviderProfile.Tokens refreshLeased(LinkedIdentity identity, SigninProvider provider,
+            ProviderProfile.Tokens current, Instant until) {
+        boolean stored = false;
+        try {
             ProviderProfile.Tokens fresh;
             try {
                 fresh = provider.refresh(identity, current);
@@ -143,11 +183,25 @@ class IdentityVerification {
                 throw reauthenticate(identity, refused.getMessage());
             }
             String context = context(identity);
-            identities.storeTokens(identity.id(), cipher.seal(fresh.accessToken(), context),
+            identities.storeRefreshedTokens(identity.id(), cipher.seal(fresh.accessToken(), context),
                     fresh.refreshToken() == null ? null : cipher.seal(fresh.refreshToken(), context), fresh.expiresAt(),
-                    fresh.proofKey() == null ? null : cipher.seal(fresh.proofKey(), context));
+                    fresh.proofKey() == null ? null : cipher.seal(fresh.proofKey(), context), until);
+            stored = true;
             return fresh;
-        });
+        } finally {
+            if (!stored) {
+                identities.releaseRefresh(identity.id(), until);
+            }
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(REFRESH_WAIT_STEP.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw GuardedHttp.unavailable("The verify was interrupted.");
+        }
     }
 
     /** The stored tokens opened, or null when there is no access token (or it does not open as this identity's). */

@@ -12,6 +12,11 @@ import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import dev.portal.platform.SecretCipher;
 import dev.portal.support.FakeAtproto;
@@ -219,6 +224,109 @@ class IdentityVerifyTest extends PortalTest {
         // The new tokens work: a second verify uses them without refreshing.
         assertVerified(post(VERIFY, linked.body(), linked.session()), linked);
         assertThat(open(stored(linked.identityId()).accessToken(), linked)).isEqualTo(newAccess);
+    }
+
+    private Instant refreshingUntil(Linked linked) {
+        OffsetDateTime until = jdbc.sql("select refreshing_until from linked_identities where id = :id")
+                .param("id", linked.identityId()).query(OffsetDateTime.class).optional().orElse(null);
+        return until == null ? null : until.toInstant();
+    }
+
+    @Test
+    void aSlowRefreshHoldsNoConnectionNorTheIdentitysRow() throws Exception {
+        Linked linked = discord(unique("slowref"), null);
+        String oldRefresh = open(stored(linked.identityId()).refreshToken(), linked);
+        expire(linked);
+        providerApis().holdDiscordRefreshes();
+        CompletableFuture<Response> verify;
+        try {
+            verify = CompletableFuture.supplyAsync(() -> post(VERIFY, linked.body(), linked.session()));
+            assertThat(providerApis().awaitDiscordRefresh(5_000)).isTrue();
+            // While Discord takes its time: the lease is taken, but no transaction is open and nothing is locked.
+            assertThat(refreshingUntil(linked)).isAfter(clock.instant());
+            assertThat(jdbc.sql("""
+                    select count(*) from pg_locks l join pg_class c on c.oid = l.relation
+                    where c.relname = 'linked_identities' and l.pid <> pg_backend_pid()
+                    """).query(Integer.class).single()).isZero();
+            assertThat(jdbc.sql("""
+                    select count(*) from pg_stat_activity
+                    where datname = current_database() and pid <> pg_backend_pid()
+                      and state like 'idle in transaction%' and query ilike '%linked_identities%'
+                    """).query(Integer.class).single()).isZero();
+            assertThat(jdbc.sql("select id from linked_identities where id = :id for update nowait")
+                    .param("id", linked.identityId()).query(Long.class).single()).isEqualTo(linked.identityId());
+        } finally {
+            providerApis().releaseDiscordRefreshes();
+        }
+
+        assertVerified(verify.get(15, TimeUnit.SECONDS), linked);
+        assertThat(providerApis().discordRefreshesOf(oldRefresh)).isEqualTo(1);
+        assertThat(open(stored(linked.identityId()).refreshToken(), linked)).isNotEqualTo(oldRefresh);
+        assertThat(refreshingUntil(linked)).isNull();
+    }
+
+    @Test
+    void twoVerifiesAtOnceSpendTheSingleUseRefreshTokenOnce() throws Exception {
+        Linked linked = discord(unique("twice"), null);
+        String oldRefresh = open(stored(linked.identityId()).refreshToken(), linked);
+        expire(linked);
+        providerApis().holdDiscordRefreshes();
+        ExecutorService two = Executors.newFixedThreadPool(2);
+        try {
+            Future<Response> first = two.submit(() -> post(VERIFY, linked.body(), linked.session()));
+            assertThat(providerApis().awaitDiscordRefresh(5_000)).isTrue();
+            Future<Response> second = two.submit(() -> post(VERIFY, linked.body(), linked.session()));
+            // The second finds the lease taken and waits for the tokens the first stores.
+            Thread.sleep(700);
+            providerApis().releaseDiscordRefreshes();
+
+            assertVerified(first.get(15, TimeUnit.SECONDS), linked);
+            assertVerified(second.get(15, TimeUnit.SECONDS), linked);
+        } finally {
+            providerApis().releaseDiscordRefreshes();
+            two.shutdownNow();
+        }
+        assertThat(providerApis().discordRefreshesOf(oldRefresh)).isEqualTo(1);
+        String newRefresh = open(stored(linked.identityId()).refreshToken(), linked);
+        assertThat(newRefresh).isNotEqualTo(oldRefresh);
+        assertThat(providerApis().discordRefreshesOf(newRefresh)).isZero();
+        assertThat(refreshingUntil(linked)).isNull();
+        assertThat(audited(linked.userId(), "identity_verified")).isEqualTo(2);
+    }
+
+    @Test
+    void aLeaseThatDoesNotEndAnswers503AndAnEndedOneIsTakenOver() {
+        Linked linked = discord(unique("leased"), null);
+        String oldRefresh = open(stored(linked.identityId()).refreshToken(), linked);
+        expire(linked);
+        // Another node's refresh, still under way.
+        jdbc.sql("update linked_identities set refreshing_until = :until where id = :id")
+                .param("until", OffsetDateTime.now(ZoneOffset.UTC).plusMinutes(1)).param("id", linked.identityId()).update();
+
+        Response busy = post(VERIFY, linked.body(), linked.session());
+        assertProblem(busy, 503, "refresh_in_progress");
+        assertThat(busy.header("Retry-After")).isNotBlank();
+        assertThat(providerApis().discordRefreshesOf(oldRefresh)).isZero();
+
+        // That node died: its lease has run out, and the next verify refreshes.
+        jdbc.sql("update linked_identities set refreshing_until = :until where id = :id")
+                .param("until", OffsetDateTime.now(ZoneOffset.UTC).minusSeconds(1)).param("id", linked.identityId()).update();
+        assertVerified(post(VERIFY, linked.body(), linked.session()), linked);
+        assertThat(providerApis().discordRefreshesOf(oldRefresh)).isEqualTo(1);
+        assertThat(refreshingUntil(linked)).isNull();
+    }
+
+    @Test
+    void aRefusedRefreshEndsTheLease() {
+        Linked linked = discord(unique("refref"), null);
+        Stored before = stored(linked.identityId());
+        providerApis().revoke(open(before.refreshToken(), linked));
+        expire(linked);
+
+        assertReauthentication(post(VERIFY, linked.body(), linked.session()), "/v1/auth/discord/link");
+
+        assertThat(refreshingUntil(linked)).isNull();
+        assertThat(stored(linked.identityId()).refreshToken()).isEqualTo(before.refreshToken());
     }
 
     @Test

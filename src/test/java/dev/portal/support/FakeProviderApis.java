@@ -44,6 +44,13 @@ public final class FakeProviderApis {
     private final java.util.Set<String> revoked = ConcurrentHashMap.newKeySet();
     /** Discord's refresh tokens as Portal holds them, to the mock server's: each is used once, as Discord's are. */
     private final Map<String, String> discordRefreshTokens = new ConcurrentHashMap<>();
+    /** How often each refresh token was sent to Discord's token endpoint (spent or refused). */
+    private final Map<String, java.util.concurrent.atomic.AtomicInteger> discordRefreshesSent = new ConcurrentHashMap<>();
+    /** While set, Discord's refreshes wait for it to open (at most {@link #HOLD_MAX_MS}) before answering. */
+    private volatile java.util.concurrent.CountDownLatch discordRefreshGate;
+    private volatile java.util.concurrent.CountDownLatch discordRefreshArrived = new java.util.concurrent.CountDownLatch(0);
+    /** Under Portal's 5 s provider deadline: a held refresh still answers in time once released. */
+    static final long HOLD_MAX_MS = 4_000;
 
     FakeProviderApis(MockOAuth2Server oauth) throws IOException {
         this.oauth = oauth;
@@ -69,6 +76,35 @@ public final class FakeProviderApis {
 
     public void reset() {
         behaviours.clear();
+        java.util.concurrent.CountDownLatch gate = discordRefreshGate;
+        discordRefreshGate = null;
+        if (gate != null) {
+            gate.countDown();
+        }
+    }
+
+    /**
+     * Discord's refreshes wait (at most {@link #HOLD_MAX_MS}) until {@link #releaseDiscordRefreshes}, as a slow
+     * token endpoint would; {@link #awaitDiscordRefresh} says when one has arrived.
+     */
+    public void holdDiscordRefreshes() {
+        discordRefreshArrived = new java.util.concurrent.CountDownLatch(1);
+        discordRefreshGate = new java.util.concurrent.CountDownLatch(1);
+    }
+
+    public void releaseDiscordRefreshes() {
+        reset();
+    }
+
+    /** Whether a refresh reached Discord's token endpoint within the time given. */
+    public boolean awaitDiscordRefresh(long millis) throws InterruptedException {
+        return discordRefreshArrived.await(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /** How many times this refresh token was sent to Discord's token endpoint. */
+    public int discordRefreshesOf(String refreshToken) {
+        var sent = discordRefreshesSent.get(refreshToken);
+        return sent == null ? 0 : sent.get();
     }
 
     /**
@@ -188,6 +224,14 @@ public final class FakeProviderApis {
             }
             if ("refresh_token".equals(form.get("grant_type"))) {
                 String given = form.get("refresh_token");
+                if (given != null) {
+                    discordRefreshesSent.computeIfAbsent(given, k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+                }
+                java.util.concurrent.CountDownLatch gate = discordRefreshGate;
+                if (gate != null) {
+                    discordRefreshArrived.countDown();
+                    gate.await(HOLD_MAX_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+                }
                 String theirs = given == null ? null : discordRefreshTokens.remove(given);
                 if (theirs == null || revoked.contains(given)) {
                     respond(exchange, 400, "{\"error\": \"invalid_grant\", \"error_description\": \"Invalid \\\"refresh_token\\\" in request.\"}");
