@@ -35,24 +35,42 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
     private static final Logger log = LoggerFactory.getLogger(ProblemAdvice.class);
 
     @ExceptionHandler(ApiProblem.class)
-    ResponseEntity<ProblemDetail> apiProblem(ApiProblem e, HttpServletRequest request) {
+    ResponseEntity<?> apiProblem(ApiProblem e, HttpServletRequest request) {
+        if (request != null && WebPages.isPage(request) && e.status() == HttpStatus.UNAUTHORIZED) {
+            // A page that needs a signed-in browser: to the sign-in page, which comes back here after.
+            String next = request.getRequestURI();
+            return ResponseEntity.status(HttpStatus.SEE_OTHER).header(HttpHeaders.LOCATION, "/?next="
+                    + java.net.URLEncoder.encode(next, java.nio.charset.StandardCharsets.UTF_8)).build();
+        }
         ResponseEntity.BodyBuilder response = ResponseEntity.status(e.status()).header(HttpHeaders.CACHE_CONTROL, "no-store");
         e.headers().forEach((name, value) -> response.header(name, value));
-        return response.body(ProblemWriter.problem(e, request));
+        return page(request, response, ProblemWriter.problem(e, request));
+    }
+
+    /** The problem as it is, or as a page for a browser on one of the portal's pages. */
+    private static ResponseEntity<?> page(HttpServletRequest request, ResponseEntity.BodyBuilder response,
+            ProblemDetail problem) {
+        if (request == null || !WebPages.isPage(request)) {
+            return response.body(problem);
+        }
+        Object code = problem.getProperties() == null ? null : problem.getProperties().get("code");
+        return response.contentType(org.springframework.http.MediaType.parseMediaType("text/html;charset=UTF-8"))
+                .body(ErrorPage.html(problem.getStatus(), problem.getTitle(), problem.getDetail(),
+                        code == null ? "error" : code.toString()));
     }
 
     @ExceptionHandler({CannotGetJdbcConnectionException.class, DataAccessResourceFailureException.class,
             TransientDataAccessException.class, QueryTimeoutException.class,
             org.springframework.transaction.CannotCreateTransactionException.class})
-    ResponseEntity<ProblemDetail> databaseAway(Exception e, HttpServletRequest request) {
+    ResponseEntity<?> databaseAway(Exception e, HttpServletRequest request) {
         log.warn("Database unavailable for {} {}: {}", request.getMethod(), request.getRequestURI(), e.getClass().getSimpleName());
         return apiProblem(ApiProblem.unavailable(), request);
     }
 
     @ExceptionHandler(Exception.class)
-    ResponseEntity<ProblemDetail> unexpected(Exception e, HttpServletRequest request) {
+    ResponseEntity<?> unexpected(Exception e, HttpServletRequest request) {
         log.error("Unexpected failure in {} {}", request.getMethod(), request.getRequestURI(), e);
-        return ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR).body(ProblemWriter.problem(
+        return page(request, ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR), ProblemWriter.problem(
                 HttpStatus.INTERNAL_SERVER_ERROR, "internal_error", "Something went wrong on our side.", Map.of(), request));
     }
 
@@ -68,6 +86,11 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
         // Spring passes read-only headers for some exceptions (a 404 for an unknown path), so copy them.
         HttpHeaders writable = HttpHeaders.copyOf(headers);
         writable.set(HttpHeaders.CACHE_CONTROL, "no-store");
+        if (servletRequest != null && WebPages.isPage(servletRequest)) {
+            writable.setContentType(org.springframework.http.MediaType.parseMediaType("text/html;charset=UTF-8"));
+            return new ResponseEntity<>(ErrorPage.html(status.value(), problem.getTitle(), detail, codeFor(ex, status)),
+                    writable, status);
+        }
         return super.handleExceptionInternal(ex, problem, writable, status, request);
     }
 

@@ -64,8 +64,22 @@ public class ProblemWriter {
 
     public void write(HttpServletResponse response, ProblemDetail problem) throws IOException {
         response.setStatus(problem.getStatus());
+        Object page = problem.getInstance();
+        if (page != null && WebPages.isPage(page.toString())) {
+            writePage(response, problem);
+            return;
+        }
         response.setContentType(MEDIA_TYPE);
         response.setHeader("Cache-Control", "no-store");
         json.writeValue(response.getOutputStream(), problem);
+    }
+
+    /** The portal's pages answer browsers with a page, in the same status (a filter's refusal included). */
+    private static void writePage(HttpServletResponse response, ProblemDetail problem) throws IOException {
+        response.setContentType("text/html;charset=UTF-8");
+        response.setHeader("Cache-Control", "no-store");
+        Object code = problem.getProperties() == null ? null : problem.getProperties().get("code");
+        response.getWriter().write(ErrorPage.html(problem.getStatus(), problem.getTitle(), problem.getDetail(),
+                code == null ? "error" : code.toString()));
     }
 }

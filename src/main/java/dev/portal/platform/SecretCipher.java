@@ -99,6 +99,24 @@ public class SecretCipher {
         return key;
     }
 
+    /**
+     * A keyed digest (HMAC-SHA256) of {@code message} under a key derived from this one for that use alone, the
+     * same on every node sharing the key: for values Portal hands out and must recognise later without storing
+     * them (the web pages' form tokens).
+     */
+    public byte[] mac(String message) {
+        try {
+            javax.crypto.Mac derive = javax.crypto.Mac.getInstance("HmacSHA256");
+            derive.init(key);
+            byte[] macKey = derive.doFinal("portal-mac-v1".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(macKey, "HmacSHA256"));
+            return mac.doFinal(message.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is not available", e);
+        }
+    }
+
     /** Seals {@code plaintext} so that only this key and the same {@code context} open it. */
     public byte[] seal(String plaintext, String context) {
         Objects.requireNonNull(plaintext, "plaintext");

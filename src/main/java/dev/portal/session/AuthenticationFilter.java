@@ -55,7 +55,7 @@ class AuthenticationFilter extends OncePerRequestFilter {
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
         String path = request.getRequestURI();
-        return !(path.startsWith("/v1/") || path.startsWith("/api/"));
+        return !(path.startsWith("/v1/") || path.startsWith("/api/") || dev.portal.platform.WebPages.isPage(path));
     }
 
     @Override
