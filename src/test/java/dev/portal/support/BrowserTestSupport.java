@@ -108,7 +108,8 @@ public abstract class BrowserTestSupport extends PortalTest {
         BrowserContext context = chromium().newContext(new Browser.NewContextOptions()
                 .setViewportSize(DESKTOP_WIDTH, DESKTOP_HEIGHT).setLocale("en-GB").setTimezoneId("UTC")
                 .setBaseURL(url("")));
-        context.setDefaultTimeout(10_000);
+        context.setDefaultTimeout(15_000);
+        context.setDefaultNavigationTimeout(20_000);
         context.addInitScript(REPORT_CSP_VIOLATIONS);
         // Platforms' avatars are on their CDNs, which this machine cannot reach: a placeholder image instead.
         context.route(u -> u.startsWith("https://"), route -> {
