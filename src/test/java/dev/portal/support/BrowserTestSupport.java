@@ -134,6 +134,8 @@ public abstract class BrowserTestSupport extends PortalTest {
     }
 
     private void watch(Page page) {
+        // Forms with data-confirm ask window.confirm; Playwright would dismiss it, so the person says yes.
+        page.onDialog(com.microsoft.playwright.Dialog::accept);
         page.onResponse(response -> {
             if (response.request().isNavigationRequest() && response.frame() == page.mainFrame()) {
                 documentPolicies.put(page, String.valueOf(response.headers().get("content-security-policy")));
