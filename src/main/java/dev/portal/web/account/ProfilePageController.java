@@ -60,7 +60,7 @@ class ProfilePageController {
 
     /** One avatar the member may choose: the stored value, what to call it, and a preview (null when none). */
     record AvatarChoice(String value, String label, String previewUrl) {
-        String id() {
+        public String id() {
             return "avatar-" + (value.isEmpty() ? "earliest" : value);
         }
     }
