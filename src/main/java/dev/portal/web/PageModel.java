@@ -14,7 +14,9 @@ import org.springframework.web.bind.annotation.ModelAttribute;
  * the notice a form's redirect names with {@code ?flash=<code>} (looked up in messages.properties, so a link
  * cannot make a page say anything else).
  */
-@ControllerAdvice(annotations = org.springframework.stereotype.Controller.class)
+// The pages' controllers only (dev.portal.web and below): never the APIs' (a @RestController is a @Controller
+// too), whose requests must not pay for this, nor have a multipart body parsed early by getParameter.
+@ControllerAdvice(basePackages = "dev.portal.web")
 class PageModel {
     private final MessageSource messages;
 
