@@ -38,7 +38,7 @@ class AdminAuditController {
             @RequestParam(required = false) String action, @RequestParam(required = false) String since,
             @RequestParam(required = false) String until, @RequestParam(required = false) String cursor,
             @RequestParam(required = false) String limit) {
-        StaffOnly.requireAdmin(auth.account());
+        StaffOnly.requireAdmin(auth);
         Map<String, String> errors = new LinkedHashMap<>();
         Long actorId = id(actor, "actor", errors);
         Long targetId = id(target, "target", errors);

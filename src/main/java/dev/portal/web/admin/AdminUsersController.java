@@ -88,7 +88,7 @@ class AdminUsersController {
 
     @GetMapping("/admin")
     String admin(Authentication auth) {
-        StaffOnly.requireModerator(auth.account());
+        StaffOnly.requireModerator(auth);
         return "redirect:/admin/users";
     }
 
@@ -99,7 +99,7 @@ class AdminUsersController {
             @RequestParam(required = false) String permission, @RequestParam(required = false) String cursor,
             @RequestParam(required = false) String limit) {
         Account viewer = auth.account();
-        StaffOnly.requireModerator(viewer);
+        StaffOnly.requireModerator(auth);
         Instant now = clock.instant();
         String q = blankToNull(query);
         boolean listing = viewer.isAtLeast(PermissionLevel.ADMIN);
@@ -167,7 +167,7 @@ class AdminUsersController {
     @GetMapping("/admin/users/{id}")
     String user(Authentication auth, @PathVariable String id, Model model) {
         Account viewer = auth.account();
-        StaffOnly.requireModerator(viewer);
+        StaffOnly.requireModerator(auth);
         return userPage(viewer, target(id), model, null);
     }
 
@@ -180,7 +180,7 @@ class AdminUsersController {
             HttpServletResponse response, @RequestParam(required = false) String action,
             @RequestParam(required = false) String reason, @RequestParam(required = false) String duration) {
         Account viewer = auth.account();
-        StaffOnly.requireModerator(viewer);
+        StaffOnly.requireModerator(auth);
         Account target = target(id);
         // Who first, as in v1: someone who may not act learns nothing from the faults of their form.
         AccessRules.requireMayModerate(viewer, target);
@@ -207,7 +207,8 @@ class AdminUsersController {
         try {
             command = V1ModerationRequest.parse(body);
         } catch (ApiProblem problem) {
-            errors.putAll(renamed(fieldErrors(problem), Map.of("duration_seconds", "duration")));
+            // A duration the form could not read is reported as such, not as a missing one.
+            renamed(fieldErrors(problem), Map.of("duration_seconds", "duration")).forEach(errors::putIfAbsent);
         }
         if (!errors.isEmpty()) {
             return failed(viewer, target, model, response, new Failed("moderation", errors, values, null));
@@ -226,7 +227,7 @@ class AdminUsersController {
             @RequestParam(name = "expires", required = false) String expires,
             @RequestParam(required = false) String reason) {
         Account viewer = auth.account();
-        StaffOnly.requireModerator(viewer);
+        StaffOnly.requireModerator(auth);
         Account target = target(id);
         AccessRules.requireMayBan(viewer, target);
         Map<String, String> values = values("tier", tier, "expires", expires, "reason", reason);
@@ -271,7 +272,7 @@ class AdminUsersController {
             HttpServletResponse response, @RequestParam(required = false) String level,
             @RequestParam(required = false) String reason) {
         Account viewer = auth.account();
-        StaffOnly.requireModerator(viewer);
+        StaffOnly.requireModerator(auth);
         Account target = target(id);
         AccessRules.requireMaySetPermission(viewer, target, PermissionLevel.USER);
         Map<String, String> values = values("level", level, "reason", reason);
@@ -306,7 +307,7 @@ class AdminUsersController {
     @PostMapping("/admin/users/{id}/impersonate")
     String impersonate(Authentication auth, @PathVariable String id, Model model, HttpServletRequest request) {
         Account viewer = auth.account();
-        StaffOnly.requireModerator(viewer);
+        StaffOnly.requireModerator(auth);
         AccessRules.requireMayImpersonateAnyone(viewer);
         Account target = target(id);
         AccessRules.requireMayImpersonate(viewer, target);

@@ -1,8 +1,9 @@
 package dev.portal.web.admin;
 
 import dev.portal.access.PermissionLevel;
-import dev.portal.account.Account;
 import dev.portal.platform.ApiProblem;
+import dev.portal.session.Authentication;
+import org.springframework.http.HttpStatus;
 
 /**
  * Who may see that the admin pages exist at all: Moderator+ for the user pages, Admin+ for the audit log.
@@ -12,15 +13,28 @@ final class StaffOnly {
     private StaffOnly() {
     }
 
-    static void requireModerator(Account viewer) {
-        if (!viewer.isAtLeast(PermissionLevel.MODERATOR)) {
+    static void requireModerator(Authentication auth) {
+        requireOwnCredentials(auth);
+        if (!auth.account().isAtLeast(PermissionLevel.MODERATOR)) {
             throw notFound();
         }
     }
 
-    static void requireAdmin(Account viewer) {
-        if (!viewer.isAtLeast(PermissionLevel.ADMIN)) {
+    static void requireAdmin(Authentication auth) {
+        requireOwnCredentials(auth);
+        if (!auth.account().isAtLeast(PermissionLevel.ADMIN)) {
             throw notFound();
+        }
+    }
+
+    /**
+     * An impersonation session stays on the user's own side of Portal, as the v1 governance endpoints keep it
+     * (session's ImpersonationGuard): the staff pages are governance too.
+     */
+    private static void requireOwnCredentials(Authentication auth) {
+        if (auth.impersonated()) {
+            throw new ApiProblem(HttpStatus.FORBIDDEN, "forbidden",
+                    "An impersonation session cannot reach the staff pages; use your own session.");
         }
     }
 
