@@ -157,11 +157,13 @@ class AdminPagesTest extends PortalTest {
         long owner = createUser(3);
         String name = unique("promoted");
         long member = createUser(name, 0);
+        sessionService.create(member, "discord", "127.0.0.1", "<b>Browser</b>");
         Credential me = signedIn(owner);
 
         String html = page("/admin/users/" + member, me).body();
         assertThat(html).contains("<label for=\"level-level\">Level</label>", ">Change level</button>",
-                ">Impersonate</button>", ">Lifetime</option>", "sessions-heading");
+                ">Impersonate</button>", ">Lifetime</option>", "sessions-heading", "&lt;b&gt;Browser&lt;/b&gt;");
+        assertThat(html).doesNotContain("style=\"", "<script>", "onclick=", "onsubmit=");
 
         Response changed = submit("/admin/users/" + member + "/level", me, "level=1&reason=" + enc("runs events"));
         assertThat(changed.status()).isEqualTo(302);
