@@ -90,6 +90,11 @@ public class AccountService implements CacheInvalidation.Listener {
         return users.findIdByUsername(username).flatMap(this::find).filter(a -> !a.restrictions().bannedAt(now));
     }
 
+    /** The user with exactly this Portal username, ignoring case: the staff pages' lookup for Moderators. */
+    public Optional<Long> findIdByUsername(String username) {
+        return username.length() > Username.MAX ? Optional.empty() : users.findIdByUsername(username);
+    }
+
     public Optional<Long> findIdByProfileName(String name) {
         return identities.findByPlatformUsername(Platform.DISCORD, name).map(LinkedIdentity::userId)
                 .or(() -> users.findIdByUsername(name));

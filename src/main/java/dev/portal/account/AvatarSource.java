@@ -14,7 +14,7 @@ public final class AvatarSource {
     public static final String UPLOAD = "upload";
     private static final Pattern DISCORD_DEFAULT = Pattern.compile("discord_[0-5]");
     /** Discord's CDN: the documented home of its six default avatars. */
-    static final String DISCORD_DEFAULT_AVATAR = "https://cdn.discordapp.com/embed/avatars/%s.png";
+    public static final String DISCORD_DEFAULT_AVATAR = "https://cdn.discordapp.com/embed/avatars/%s.png";
 
     private AvatarSource() {
     }

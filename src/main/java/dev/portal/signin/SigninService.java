@@ -31,7 +31,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * transaction.
  */
 @Service
-class SigninService {
+public class SigninService {
     /** Two first sign-ins of one identity, or two users wanting one name, race: the unique index decides. */
     private static final int ATTEMPTS = 5;
     private static final int USERNAME_ALTERNATIVES = 50;
@@ -165,7 +165,7 @@ class SigninService {
      * Detaches one identity by its id, under the same rules; an id that is not one of the user's identities
      * is 404 whether it exists or not.
      */
-    void unlinkIdentity(long userId, long identityId, Set<Platform> offered, String ip) {
+    public void unlinkIdentity(long userId, long identityId, Set<Platform> offered, String ip) {
         unlinkWhere(userId, i -> i.id() == identityId, offered, ip,
                 () -> ApiProblem.notFound("No linked identity " + identityId + " on this account."));
     }

@@ -33,7 +33,7 @@ import org.springframework.web.multipart.MultipartException;
 @RestController
 @RequestMapping(path = "/api/user/avatar", produces = MediaType.APPLICATION_JSON_VALUE)
 @Tag(name = "api user", description = "The current user (seed 004); a psession cookie or a Bearer token")
-class AvatarController {
+public class AvatarController {
     private final AvatarService avatars;
     private final AccountService accounts;
     private final ClientAddress clientAddress;
@@ -92,8 +92,8 @@ class AvatarController {
     record UploadForm(@Schema(type = "string", format = "binary", description = "The image") String file) {
     }
 
-    /** The part named file, read whole; its declared type and name are ignored. */
-    private static byte[] fileOf(HttpServletRequest request) {
+    /** The part named file, read whole; its declared type and name are ignored. The page form uses it too. */
+    public static byte[] fileOf(HttpServletRequest request) {
         Part part;
         try {
             part = request.getPart("file");

@@ -16,14 +16,14 @@ import tools.jackson.databind.JsonNode;
  * failure reported under {@code errors.<field>} at once (400 {@code validation_failed}); unknown fields
  * are ignored.
  */
-record V1ModerationRequest(
+public record V1ModerationRequest(
         @Schema(allowableValues = {"timeout", "untimeout", "ban", "unban", "warn", "note"}) String action,
         @Schema(description = "1-1000 characters; the user sees it (notes excepted)") String reason,
         @JsonProperty("duration_seconds")
         @Schema(description = "Required for a timeout, optional for a ban (none: permanent), refused otherwise; "
                 + "1 to 315360000 (10 years)") Long durationSeconds) {
 
-    static ModerationService.Command parse(JsonNode body) {
+    public static ModerationService.Command parse(JsonNode body) {
         if (body == null || !body.isObject()) {
             throw ApiProblem.badRequest("malformed_request", "The body must be a JSON object.");
         }
