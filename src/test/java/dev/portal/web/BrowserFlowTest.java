@@ -4,13 +4,11 @@ import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.AriaRole;
 import dev.portal.support.BrowserTestSupport;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
 
 /** The member and staff pages in a real browser, by the stable texts the pages promise. */
-@Disabled("page not merged yet: the member (pages) and staff (admin) pages are not on main")
 class BrowserFlowTest extends BrowserTestSupport {
 
     @Test
@@ -33,5 +31,33 @@ class BrowserFlowTest extends BrowserTestSupport {
         com.microsoft.playwright.Response response = admin.navigate(url("/admin/users"));
         org.assertj.core.api.Assertions.assertThat(response.status()).isEqualTo(404);
         page.close();
+    }
+
+    @Test
+    void everyAccountPageHoldsAt360PxWithoutViolations() {
+        long id = createUser(unique("pages"), 0);
+        linkDiscord(id, uniqueDiscordId(), unique("disc"));
+        BrowserContext browser = browserSignedInAs(id);
+        for (String path : java.util.List.of("/account", "/account/identities", "/account/sessions", "/account/tokens",
+                "/account/moderation", "/account/email", "/account/export", "/account/delete")) {
+            Page page = open(browser, path);
+            checkPage(page);
+            screenshot(page, path.substring(1).replace('/', '-'));
+            page.close();
+        }
+    }
+
+    @Test
+    void everyStaffPageHoldsAt360PxWithoutViolations() {
+        long owner = createUser(unique("owner"), 3);
+        long member = createUser(unique("member"), 0);
+        linkDiscord(member, uniqueDiscordId(), unique("disc"));
+        BrowserContext browser = browserSignedInAs(owner);
+        for (String path : java.util.List.of("/admin/users", "/admin/users/" + member, "/admin/audit")) {
+            Page page = open(browser, path);
+            checkPage(page);
+            screenshot(page, path.substring(1).replace('/', '-').replaceAll("-\\d+$", "-user"));
+            page.close();
+        }
     }
 }
