@@ -60,4 +60,36 @@ class BrowserFlowTest extends BrowserTestSupport {
             page.close();
         }
     }
+
+    @Test
+    void aTakenUsernameIsShownNextToTheField() {
+        String taken = unique("taken");
+        createUser(taken, 0);
+        Page page = open(browserSignedInAs(createUser(0)), "/account");
+        page.locator("#username").fill(taken);
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Save profile")).click();
+        assertThat(page.locator("#username-error")).containsText("taken");
+        assertThat(page.locator("#username")).hasAttribute("aria-invalid", "true");
+    }
+
+    @Test
+    void anAdminBansAMemberWhoseOtherBrowserIsThenRefused() {
+        long admin = createUser(2);
+        long member = createUser(unique("banned"), 0);
+        BrowserContext memberBrowser = browserSignedInAs(member);
+        Page memberPage = open(memberBrowser, "/account");
+        assertThat(memberPage.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setName("Your account"))).isVisible();
+
+        Page adminPage = open(browserSignedInAs(admin), "/admin/users/" + member);
+        adminPage.locator("#mod-action").selectOption("ban");
+        adminPage.locator("#mod-reason").fill("spam in every channel");
+        adminPage.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Apply")).click();
+        assertThat(adminPage.getByText("The action was recorded.")).isVisible();
+
+        // The ban ends the member's sessions at once: their browser is back on the sign-in page.
+        memberPage.navigate(url("/account"));
+        org.assertj.core.api.Assertions.assertThat(memberPage.url()).contains("/?next=%2Faccount");
+        assertThat(memberPage.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setName("Sign in to Portal")))
+                .isVisible();
+    }
 }
