@@ -23,8 +23,9 @@
       });
     });
   }
+  // A form htmx sends in place asks in htmx:confirm below; the others ask here, before the browser posts.
   function confirmForms(root) {
-    root.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    root.querySelectorAll(window.htmx ? "form[data-confirm]:not([hx-boost])" : "form[data-confirm]").forEach(function (form) {
       form.addEventListener("submit", function (event) {
         if (!window.confirm(form.getAttribute("data-confirm"))) {
           event.preventDefault();
@@ -39,4 +40,13 @@
   }
   document.addEventListener("DOMContentLoaded", function () { enhance(document); });
   document.addEventListener("htmx:afterSwap", function (event) { enhance(event.target); });
+  document.addEventListener("htmx:confirm", function (event) {
+    var form = event.detail.elt.closest("form[data-confirm]");
+    if (form) {
+      event.preventDefault();
+      if (window.confirm(form.getAttribute("data-confirm"))) {
+        event.detail.issueRequest(true);
+      }
+    }
+  });
 })();

@@ -133,6 +133,18 @@ public abstract class BrowserTestSupport extends PortalTest {
         return context;
     }
 
+    /** A browser signed in as the user with JavaScript switched off: the pages must work as plain forms. */
+    protected BrowserContext newBrowserWithoutJavaScript(long userId) {
+        BrowserContext context = chromium().newContext(new Browser.NewContextOptions()
+                .setViewportSize(DESKTOP_WIDTH, DESKTOP_HEIGHT).setLocale("en-GB").setTimezoneId("UTC")
+                .setJavaScriptEnabled(false).setBaseURL(url("")));
+        context.setDefaultTimeout(15_000);
+        context.addCookies(List.of(new Cookie("psession", sessionFor(userId)).setDomain("127.0.0.1").setPath("/")
+                .setHttpOnly(true).setSameSite(SameSiteAttribute.LAX)));
+        contexts.add(context);
+        return context;
+    }
+
     private void watch(Page page) {
         // Forms with data-confirm ask window.confirm; Playwright would dismiss it, so the person says yes.
         page.onDialog(com.microsoft.playwright.Dialog::accept);

@@ -92,4 +92,58 @@ class BrowserFlowTest extends BrowserTestSupport {
         assertThat(memberPage.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setName("Sign in to Portal")))
                 .isVisible();
     }
+
+    @Test
+    void withJavaScriptARevokeUpdatesTheListInPlace() {
+        long id = createUser(0);
+        sessionFor(id); // a second session, to revoke
+        BrowserContext browser = browserSignedInAs(id);
+        Page page = open(browser, "/account/sessions");
+        assertThat(page.getByText("This device")).isVisible();
+        // A mark on the window survives only if htmx swapped the list in place rather than loading a new page.
+        page.evaluate("() => { window.stayedOnPage = true; }");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName(java.util.regex.Pattern.compile("^Revoke session"))).click();
+        assertThat(page.getByText("The session was signed out.")).isVisible();
+        assertThat(page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName(java.util.regex.Pattern.compile("^Revoke session")))).hasCount(0);
+        org.assertj.core.api.Assertions.assertThat(page.evaluate("() => window.stayedOnPage === true")).isEqualTo(true);
+        checkPage(page);
+
+        // A token created and revoked in place too, the revoke asking first.
+        Page tokens = open(browser, "/account/tokens");
+        tokens.evaluate("() => { window.stayedOnPage = true; }");
+        tokens.getByLabel("Token name").fill("in-place");
+        tokens.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Create token")).click();
+        assertThat(tokens.locator("#new-token")).isVisible();
+        tokens.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Revoke token in-place")).click();
+        assertThat(tokens.getByText("The token was revoked.")).isVisible();
+        org.assertj.core.api.Assertions.assertThat(tokens.evaluate("() => window.stayedOnPage === true")).isEqualTo(true);
+        checkPage(tokens);
+    }
+
+    @Test
+    void withJavaScriptOffTheFormsPostAndRedirectWithAFlash() {
+        long id = createUser(unique("nojs"), 0);
+        sessionFor(id);
+        BrowserContext browser = newBrowserWithoutJavaScript(id);
+        Page page = open(browser, "/account");
+        page.getByLabel("Display name").fill("No Script");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Save profile")).click();
+        assertThat(page.getByRole(AriaRole.STATUS)).isVisible();
+        assertThat(page.getByLabel("Display name")).hasValue("No Script");
+
+        page.navigate(url("/account/tokens"));
+        page.getByLabel("Token name").fill("no-script");
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Create token")).click();
+        assertThat(page.locator("#new-token")).isVisible();
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Revoke token no-script")).click();
+        page.waitForURL(url("/account/tokens?flash=token_revoked"));
+        assertThat(page.getByText("The token was revoked.")).isVisible();
+
+        page.navigate(url("/account/sessions"));
+        page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName(java.util.regex.Pattern.compile("^Revoke session"))).click();
+        page.waitForURL(url("/account/sessions?flash=session_revoked"));
+        assertThat(page.getByText("The session was signed out.")).isVisible();
+        // Without the script, times are still there: the UTC value as text.
+        assertThat(page.locator("time[datetime]").first()).hasText(java.util.regex.Pattern.compile("Z$"));
+    }
 }
