@@ -190,7 +190,8 @@ class SigninController {
             if (e.status() != HttpStatus.CONFLICT || accept == null || !accept.contains(MediaType.TEXT_HTML_VALUE)) {
                 throw e;
             }
-            back = UriComponentsBuilder.fromUriString(flow.redirect()).replaceQueryParam("error", e.code()).build().toUri();
+            back = UriComponentsBuilder.fromUriString(flow.redirect()).replaceQueryParam("error", e.code())
+                    .replaceQueryParam("flash").build().toUri();
         }
         return ResponseEntity.status(HttpStatus.FOUND).location(back)
                 .header(HttpHeaders.SET_COOKIE, flowCookie("", Duration.ZERO).toString())

@@ -95,6 +95,19 @@ class LinkingTest extends PortalTest {
     }
 
     @Test
+    void aRefusedLinkDropsTheSuccessNoticeTheRedirectCarried() {
+        String githubId = uniqueDiscordId();
+        signedInWith("github", githubId, Map.of("login", unique("taken")));
+        String other = signInWithDiscord(uniqueDiscordId(), unique("notice"));
+
+        // The identities page asks to come back with ?flash=linked; a refusal must not say "linked".
+        SignIn attempt = link("github", Credential.session(other), githubId, Map.of("login", "x"),
+                "%2Faccount%2Fidentities%3Fflash%3Dlinked", "Accept", "text/html");
+
+        assertThat(attempt.callback().header("Location")).isEqualTo("/account/identities?error=identity_in_use");
+    }
+
+    @Test
     void aSecondAccountOfTheSamePlatformIsRefused() {
         String session = signedInWith("github", uniqueDiscordId(), Map.of("login", unique("first")));
 

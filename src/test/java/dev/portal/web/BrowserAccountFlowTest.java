@@ -58,8 +58,8 @@ class BrowserAccountFlowTest extends BrowserTestSupport {
         // The GitHub stand-in answers /user from the token's claims; login is the username Portal keeps.
         nextUser("github", githubId, Map.of("login", login));
         page.getByRole(AriaRole.LINK, named("Link GitHub")).click();
-        landOn(page, "/account/identities");
-        // (The link flow comes back without a notice: flash.linked exists but nothing sends it.)
+        landOn(page, "/account/identities?flash=linked");
+        assertThat(page.getByText("The account was linked.")).isVisible();
         assertThat(page.getByRole(AriaRole.CELL, named("Discord"))).isVisible();
         assertThat(page.getByRole(AriaRole.CELL, named("GitHub"))).isVisible();
         assertThat(page.getByRole(AriaRole.CELL, named(login))).isVisible();

@@ -51,7 +51,8 @@ class IdentitiesPageController {
                 i.linkedAt() == null ? null : i.linkedAt().toString(),
                 // The same rule SigninService applies: another identity on an offered platform must remain.
                 linked.stream().anyMatch(o -> o.id() != i.id() && offered.contains(o.platform())))).toList());
-        String back = URLEncoder.encode(BACK, StandardCharsets.UTF_8);
+        // Back here after the provider, with the notice; a refused link replaces it with ?error= (SigninController).
+        String back = URLEncoder.encode(BACK + "?flash=linked", StandardCharsets.UTF_8);
         // Mastodon accounts live on many servers, so another one may always be linked; the rest once each.
         model.addAttribute("linkButtons", providers.offeredPlatforms().stream()
                 .filter(p -> p != Platform.MASTODON && p != Platform.BLUESKY)
@@ -61,7 +62,7 @@ class IdentitiesPageController {
         model.addAttribute("mastodon", offered.contains(Platform.MASTODON));
         model.addAttribute("bluesky", offered.contains(Platform.BLUESKY)
                 && linked.stream().noneMatch(i -> i.platform() == Platform.BLUESKY));
-        model.addAttribute("redirect", BACK);
+        model.addAttribute("redirect", BACK + "?flash=linked");
         model.addAttribute("linkError", "identity_in_use".equals(error)
                 ? "That account is already linked to another Portal account. Sign in with it and unlink it there first."
                 : null);
