@@ -105,9 +105,7 @@ public abstract class BrowserTestSupport extends PortalTest {
 
     /** A browser of its own (own cookies), desktop-sized, in UTC and English, so screenshots repeat. */
     protected BrowserContext newBrowser() {
-        BrowserContext context = chromium().newContext(new Browser.NewContextOptions()
-                .setViewportSize(DESKTOP_WIDTH, DESKTOP_HEIGHT).setLocale("en-GB").setTimezoneId("UTC")
-                .setBaseURL(url("")));
+        BrowserContext context = chromium().newContext(contextOptions());
         context.setDefaultTimeout(15_000);
         context.setDefaultNavigationTimeout(20_000);
         context.addInitScript(REPORT_CSP_VIOLATIONS);
@@ -127,7 +125,15 @@ public abstract class BrowserTestSupport extends PortalTest {
 
     /** A browser signed in as the user, with a session made as a sign-in would (for tests about other things). */
     protected BrowserContext browserSignedInAs(long userId) {
-        BrowserContext context = newBrowser();
+        return signedIn(newBrowser(), userId);
+    }
+
+    private static Browser.NewContextOptions contextOptions() {
+        return new Browser.NewContextOptions().setViewportSize(DESKTOP_WIDTH, DESKTOP_HEIGHT).setLocale("en-GB")
+                .setTimezoneId("UTC").setBaseURL(url(""));
+    }
+
+    private BrowserContext signedIn(BrowserContext context, long userId) {
         context.addCookies(List.of(new Cookie("psession", sessionFor(userId)).setDomain("127.0.0.1").setPath("/")
                 .setHttpOnly(true).setSameSite(SameSiteAttribute.LAX)));
         return context;
@@ -135,14 +141,10 @@ public abstract class BrowserTestSupport extends PortalTest {
 
     /** A browser signed in as the user with JavaScript switched off: the pages must work as plain forms. */
     protected BrowserContext newBrowserWithoutJavaScript(long userId) {
-        BrowserContext context = chromium().newContext(new Browser.NewContextOptions()
-                .setViewportSize(DESKTOP_WIDTH, DESKTOP_HEIGHT).setLocale("en-GB").setTimezoneId("UTC")
-                .setJavaScriptEnabled(false).setBaseURL(url("")));
+        BrowserContext context = chromium().newContext(contextOptions().setJavaScriptEnabled(false));
         context.setDefaultTimeout(15_000);
-        context.addCookies(List.of(new Cookie("psession", sessionFor(userId)).setDomain("127.0.0.1").setPath("/")
-                .setHttpOnly(true).setSameSite(SameSiteAttribute.LAX)));
         contexts.add(context);
-        return context;
+        return signedIn(context, userId);
     }
 
     private void watch(Page page) {
