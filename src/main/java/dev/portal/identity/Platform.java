@@ -6,7 +6,19 @@ import java.util.Optional;
 
 /** The platforms people sign in from, by the key used in URLs, JSON and the database. */
 public enum Platform {
-    DISCORD, TELEGRAM, GITHUB, MASTODON, BLUESKY, LINKEDIN, X;
+    DISCORD("Discord"), TELEGRAM("Telegram"), GITHUB("GitHub"), MASTODON("Mastodon"), BLUESKY("Bluesky"),
+    LINKEDIN("LinkedIn"), X("X");
+
+    private final String displayName;
+
+    Platform(String displayName) {
+        this.displayName = displayName;
+    }
+
+    /** The name people know it by, as the pages' buttons say it. */
+    public String displayName() {
+        return displayName;
+    }
 
     public String key() {
         return name().toLowerCase(Locale.ROOT);

@@ -47,7 +47,7 @@ class HomeController {
         List<Platform> offered = providers.offeredPlatforms();
         model.addAttribute("buttons", offered.stream()
                 .filter(p -> p != Platform.MASTODON && p != Platform.BLUESKY)
-                .map(p -> new PlatformButton(p.key(), displayName(p), "/v1/auth/" + p.key() + "/login?redirect="
+                .map(p -> new PlatformButton(p.key(), p.displayName(), "/v1/auth/" + p.key() + "/login?redirect="
                         + java.net.URLEncoder.encode(redirect, java.nio.charset.StandardCharsets.UTF_8)))
                 .toList());
         model.addAttribute("mastodon", offered.contains(Platform.MASTODON));
@@ -64,17 +64,5 @@ class HomeController {
         }
         response.addHeader(HttpHeaders.SET_COOKIE, cookie.clear().toString());
         return "redirect:/?flash=signed_out";
-    }
-
-    static String displayName(Platform platform) {
-        return switch (platform) {
-            case DISCORD -> "Discord";
-            case TELEGRAM -> "Telegram";
-            case GITHUB -> "GitHub";
-            case MASTODON -> "Mastodon";
-            case BLUESKY -> "Bluesky";
-            case LINKEDIN -> "LinkedIn";
-            case X -> "X";
-        };
     }
 }

@@ -46,7 +46,7 @@ class IdentitiesPageController {
     String page(Authentication auth, @RequestParam(required = false) String error, Model model) {
         Set<Platform> offered = providers.offeredSet();
         List<LinkedIdentity> linked = auth.account().identities();
-        model.addAttribute("identities", linked.stream().map(i -> new IdentityRow(i.id(), PlatformNames.of(i.platform()),
+        model.addAttribute("identities", linked.stream().map(i -> new IdentityRow(i.id(), i.platform().displayName(),
                 i.platformUsername(), i.platform() == Platform.MASTODON ? i.instance() : null,
                 i.linkedAt() == null ? null : i.linkedAt().toString(),
                 // The same rule SigninService applies: another identity on an offered platform must remain.
@@ -57,7 +57,7 @@ class IdentitiesPageController {
         model.addAttribute("linkButtons", providers.offeredPlatforms().stream()
                 .filter(p -> p != Platform.MASTODON && p != Platform.BLUESKY)
                 .filter(p -> linked.stream().noneMatch(i -> i.platform() == p))
-                .map(p -> new LinkButton(p.key(), PlatformNames.of(p), "/v1/auth/" + p.key() + "/link?redirect=" + back))
+                .map(p -> new LinkButton(p.key(), p.displayName(), "/v1/auth/" + p.key() + "/link?redirect=" + back))
                 .toList());
         model.addAttribute("mastodon", offered.contains(Platform.MASTODON));
         model.addAttribute("bluesky", offered.contains(Platform.BLUESKY)

@@ -151,7 +151,7 @@ class ProfilePageController {
         for (LinkedIdentity identity : identities) {
             if (!seen.contains(identity.platform())) {
                 seen.add(identity.platform());
-                choices.add(new AvatarChoice(identity.platform().key(), PlatformNames.of(identity.platform()),
+                choices.add(new AvatarChoice(identity.platform().key(), identity.platform().displayName(),
                         identity.platformAvatarUrl()));
             }
         }
