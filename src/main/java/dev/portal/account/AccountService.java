@@ -17,6 +17,8 @@ import dev.portal.identity.Platform;
 import dev.portal.moderation.ModerationRepository;
 import dev.portal.platform.CacheInvalidation;
 import dev.portal.platform.OncePerKey;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
 
@@ -43,12 +45,15 @@ public class AccountService implements CacheInvalidation.Listener {
             .maximumSize(100_000)
             // A safety net only: notifications are what keep entries current.
             .expireAfterWrite(Duration.ofMinutes(10))
+            .recordStats()
             .build();
 
     AccountService(UserRepository users, IdentityRepository identities, ModerationRepository moderation, AuditLog audit,
             CacheInvalidation invalidation, Clock clock, dev.portal.platform.PortalProperties portal,
-            org.springframework.transaction.support.TransactionTemplate transaction) {
+            org.springframework.transaction.support.TransactionTemplate transaction,
+            MeterRegistry meters) {
         this.users = users;
+        CaffeineCacheMetrics.monitor(meters, cache, "accounts");
         this.publicUrl = portal.publicUrl();
         this.identities = identities;
         this.moderation = moderation;

@@ -16,7 +16,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-
 import javax.sql.DataSource;
 
 import io.github.bucket4j.Bandwidth;
@@ -28,6 +27,7 @@ import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.jdbc.PrimaryKeyMapper;
 import io.github.bucket4j.postgresql.Bucket4jPostgreSQL;
 import io.github.bucket4j.postgresql.PostgreSQLadvisoryLockBasedProxyManager;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -119,8 +119,11 @@ public class RateLimiter implements SmartLifecycle {
     private final List<ClientAddress.Cidr> exempt;
     private final SQLExceptionTranslator sqlErrors = new SQLExceptionSubclassTranslator();
     private volatile ScheduledExecutorService cleaner;
+    private final MeterRegistry meters;
 
-    RateLimiter(DataSource dataSource, Clock clock, RateLimitProperties properties) {
+    RateLimiter(DataSource dataSource, Clock clock, RateLimitProperties properties,
+            MeterRegistry meters) {
+        this.meters = meters;
         this.buckets = Bucket4jPostgreSQL.advisoryLockBasedBuilder(dataSource)
                 .primaryKeyMapper(PrimaryKeyMapper.STRING)
                 .table("rate_limit_buckets")
@@ -150,6 +153,7 @@ public class RateLimiter implements SmartLifecycle {
         ConsumptionProbe probe = inDatabase(() -> buckets.builder().build(limit.bucketId(key), limit::configuration)
                 .tryConsumeAndReturnRemaining(1));
         if (!probe.isConsumed()) {
+            meters.counter("portal.rate_limit.refusals", "limit", limit.name()).increment();
             throw ApiProblem.rateLimited(Duration.ofNanos(probe.getNanosToWaitForRefill()));
         }
     }

@@ -30,11 +30,11 @@ class RequestIdFilter extends OncePerRequestFilter {
             id = Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
         }
         response.setHeader(HEADER, id);
-        MDC.put("requestId", id);
+        MDC.put(LogContext.REQUEST_ID, id);
         try {
             chain.doFilter(request, response);
         } finally {
-            MDC.remove("requestId");
+            LogContext.clear();
         }
     }
 }

@@ -9,6 +9,9 @@ import java.util.Optional;
 import dev.portal.audit.AuditLog;
 import dev.portal.platform.CacheInvalidation;
 import dev.portal.platform.Secrets;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -24,6 +27,7 @@ public class ApiTokenService {
     public record Issued(ApiToken token, String value) {
     }
 
+    private static final Logger log = LoggerFactory.getLogger(ApiTokenService.class);
     private final ApiTokenRepository tokens;
     private final CacheInvalidation invalidation;
     private final Clock clock;
@@ -32,13 +36,13 @@ public class ApiTokenService {
     private final TransactionTemplate transaction;
 
     ApiTokenService(ApiTokenRepository tokens, CacheInvalidation invalidation, AuditLog audit,
-            TransactionTemplate transaction, Clock clock) {
+            TransactionTemplate transaction, Clock clock, MeterRegistry meters) {
         this.tokens = tokens;
         this.audit = audit;
         this.transaction = transaction;
         this.invalidation = invalidation;
         this.clock = clock;
-        this.cache = new CredentialCache<>("token", invalidation);
+        this.cache = new CredentialCache<>("token", invalidation, meters);
     }
 
     /** A new token of the user's, audited in the same transaction. */
@@ -46,6 +50,7 @@ public class ApiTokenService {
         return transaction.execute(status -> {
             Issued issued = createWithValue(userId, name, PREFIX + Secrets.randomToken(), expiresAt);
             audit.record("token_created", userId, userId, ip, Map.of("token_id", issued.token().id(), "name", name));
+            log.info("Created API token {} of user {}", issued.token().id(), userId);
             return issued;
         });
     }
@@ -89,6 +94,7 @@ public class ApiTokenService {
             return true;
         }));
         if (revoked) {
+            log.info("Revoked API token {} of user {}", tokenId, userId);
             invalidation.invalidate("token", tokenId);
         }
         return revoked;

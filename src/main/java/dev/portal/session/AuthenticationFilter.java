@@ -11,11 +11,13 @@ import dev.portal.account.Account;
 import dev.portal.account.AccountService;
 import dev.portal.platform.ApiProblem;
 import dev.portal.platform.CrossSiteGuard;
+import dev.portal.platform.LogContext;
 import dev.portal.platform.ProblemWriter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import org.slf4j.MDC;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.dao.DataAccessException;
@@ -107,6 +109,8 @@ class AuthenticationFilter extends OncePerRequestFilter {
             // An Owner acting as the user is not the user being active.
             Account current = auth.impersonated() ? auth.account() : accounts.recordActivity(auth.account());
             request.setAttribute(Authentication.ATTRIBUTE, auth.withAccount(current));
+            // On every log line the request causes from here on; RequestIdFilter clears it.
+            MDC.put(LogContext.USER_ID, Long.toString(current.id()));
         }
         return true;
     }

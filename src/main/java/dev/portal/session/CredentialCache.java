@@ -10,6 +10,8 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.portal.platform.CacheInvalidation;
 import dev.portal.platform.OncePerKey;
 import dev.portal.platform.Secrets;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 
 /**
  * Live credentials (sessions, personal access tokens) by the SHA-256 of their token, on this node.
@@ -39,12 +41,15 @@ final class CredentialCache<V extends CredentialCache.Entry> implements CacheInv
     private final Cache<String, V> cache = Caffeine.newBuilder()
             .maximumSize(200_000)
             .expireAfterWrite(Duration.ofMinutes(10))
+            .recordStats()
             .build();
 
-    CredentialCache(String kind, CacheInvalidation invalidation) {
+    /** {@code kind} is the invalidation kind ({@code session}, {@code token}); the cache metric is its plural. */
+    CredentialCache(String kind, CacheInvalidation invalidation, MeterRegistry meters) {
         this.kind = kind;
         this.invalidation = invalidation;
         invalidation.register(this);
+        CaffeineCacheMetrics.monitor(meters, cache, kind + "s");
     }
 
     /** The credential a token stands for, from memory or else from {@code loader} (by hash); null if none. */

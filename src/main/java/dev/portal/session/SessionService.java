@@ -13,6 +13,7 @@ import dev.portal.platform.GeoLocator;
 import dev.portal.platform.PortalProperties;
 import dev.portal.platform.Secrets;
 import dev.portal.platform.V1Time;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -66,7 +67,8 @@ public class SessionService {
     private final GeoLocator places;
 
     SessionService(SessionRepository sessions, PortalProperties properties, CacheInvalidation invalidation,
-            AuditLog audit, TransactionTemplate transaction, Clock clock, GeoLocator places) {
+            AuditLog audit, TransactionTemplate transaction, Clock clock, GeoLocator places,
+            MeterRegistry meters) {
         this.sessions = sessions;
         this.audit = audit;
         this.transaction = transaction;
@@ -74,7 +76,7 @@ public class SessionService {
         this.invalidation = invalidation;
         this.settings = properties.session();
         this.clock = clock;
-        this.cache = new CredentialCache<>("session", invalidation);
+        this.cache = new CredentialCache<>("session", invalidation, meters);
     }
 
     public Issued create(long userId, String platform, String ip, String userAgent) {

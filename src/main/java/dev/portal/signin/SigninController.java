@@ -18,11 +18,14 @@ import dev.portal.platform.Secrets;
 import dev.portal.session.Authentication;
 import dev.portal.session.SessionCookie;
 import dev.portal.session.SessionService;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.enums.ParameterIn;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -59,10 +62,14 @@ class SigninController {
     private final ClientAddress clientAddress;
     private final CrossSiteGuard crossSite;
     private final Clock clock;
+    private final MeterRegistry meters;
+    private static final Logger log = LoggerFactory.getLogger(SigninController.class);
 
     SigninController(SigninProviders providers, SigninFlowRepository flows, SigninService signin,
             SessionService sessions, SessionCookie sessionCookie, SigninProperties signinProperties,
-            PortalProperties properties, ClientAddress clientAddress, CrossSiteGuard crossSite, Clock clock) {
+            PortalProperties properties, ClientAddress clientAddress, CrossSiteGuard crossSite, Clock clock,
+            MeterRegistry meters) {
+        this.meters = meters;
         this.crossSite = crossSite;
         this.providers = providers;
         this.flows = flows;
@@ -143,6 +150,33 @@ class SigninController {
             + "widget's fields). Sets psession and answers 302 to the redirect given at login.")
     ResponseEntity<Void> callback(@PathVariable String platform, HttpServletRequest request) {
         SigninProvider provider = offered(platform);
+        try {
+            Finished finished = finish(provider, platform, request);
+            countSignin(platform, finished.outcome());
+            return finished.answer();
+        } catch (ApiProblem e) {
+            countSignin(platform, e.code());
+            throw e;
+        } catch (org.springframework.dao.DataAccessException e) {
+            countSignin(platform, "unavailable");
+            throw e;
+        } catch (RuntimeException e) {
+            countSignin(platform, "error");
+            throw e;
+        }
+    }
+
+    /** {@code portal_signins_total{platform, outcome}}: outcome is success or the refusal's code. */
+    private void countSignin(String platform, String outcome) {
+        meters.counter("portal.signins", "platform", platform, "outcome", outcome).increment();
+        log.info("Sign-in with {}: {}", platform, outcome);
+    }
+
+    /** A finished callback's answer, and its outcome for the metric (a link refused by redirect is not a success). */
+    private record Finished(ResponseEntity<Void> answer, String outcome) {
+    }
+
+    private Finished finish(SigninProvider provider, String platform, HttpServletRequest request) {
         String bound = SessionCookie.read(request, FLOW_COOKIE);
         if (bound == null || bound.length() > 256) {
             throw invalidState();
@@ -167,22 +201,23 @@ class SigninController {
             return linkAndReturn(flow, profile, ip, request);
         }
         SessionService.Issued session = signin.signIn(profile, ip, request.getHeader("User-Agent"));
-        return ResponseEntity.status(HttpStatus.FOUND)
+        return new Finished(ResponseEntity.status(HttpStatus.FOUND)
                 .location(URI.create(flow.redirect()))
                 .header(HttpHeaders.SET_COOKIE,
                         sessionCookie.issue(session.token(), sessions.absoluteTimeout()).toString())
                 .header(HttpHeaders.SET_COOKIE, flowCookie("", Duration.ZERO).toString())
                 .header(HttpHeaders.CACHE_CONTROL, "no-store")
-                .build();
+                .build(), "success");
     }
 
     /**
      * A browser (one that asks for HTML) that cannot link is sent back to where it came from with
      * {@code ?error=identity_in_use}, so the page can say why; an API client gets the 409 itself.
      */
-    private ResponseEntity<Void> linkAndReturn(SigninFlowRepository.SigninFlow flow, ProviderProfile profile, String ip,
+    private Finished linkAndReturn(SigninFlowRepository.SigninFlow flow, ProviderProfile profile, String ip,
             HttpServletRequest request) {
         URI back = URI.create(flow.redirect());
+        String outcome = "success";
         try {
             signin.link(flow.linkUserId(), profile, ip);
         } catch (ApiProblem e) {
@@ -192,11 +227,12 @@ class SigninController {
             }
             back = UriComponentsBuilder.fromUriString(flow.redirect()).replaceQueryParam("error", e.code())
                     .replaceQueryParam("flash").build().toUri();
+            outcome = e.code();
         }
-        return ResponseEntity.status(HttpStatus.FOUND).location(back)
+        return new Finished(ResponseEntity.status(HttpStatus.FOUND).location(back)
                 .header(HttpHeaders.SET_COOKIE, flowCookie("", Duration.ZERO).toString())
                 .header(HttpHeaders.CACHE_CONTROL, "no-store")
-                .build();
+                .build(), outcome);
     }
 
     @PostMapping("/v1/auth/logout")

@@ -17,8 +17,10 @@ import dev.portal.moderation.ModerationRepository;
 import dev.portal.moderation.Restrictions;
 import dev.portal.platform.ApiProblem;
 import dev.portal.platform.CacheInvalidation;
+import dev.portal.platform.LogContext;
 import dev.portal.platform.SecretCipher;
 import dev.portal.session.SessionService;
+import org.slf4j.MDC;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
@@ -82,6 +84,7 @@ public class SigninService {
         }));
         // The refreshed identity is announced by the database too; this node need not wait for it.
         invalidation.invalidate("user", outcome.userId());
+        MDC.put(LogContext.USER_ID, Long.toString(outcome.userId()));
         if (outcome.refusedBy() != null) {
             audit.record("signin_refused_banned", outcome.userId(), outcome.userId(), ip, Map.of("platform", platform));
             throw ApiProblem.restricted("banned", "This account is banned.", outcome.refusedBy().bannedUntil());

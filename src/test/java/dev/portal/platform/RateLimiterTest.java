@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.portal.support.PortalTest;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -88,7 +89,7 @@ class RateLimiterTest extends PortalTest {
     @Test
     void aDatabaseThatIsAwayIsADataAccessExceptionWhichAnswers503() {
         RateLimiter away = new RateLimiter(new DriverManagerDataSource("jdbc:postgresql://127.0.0.1:1/portal?connectTimeout=1"),
-                Clock.systemUTC(), exempting());
+                Clock.systemUTC(), exempting(), new SimpleMeterRegistry());
 
         DataAccessException e = catchThrowableOfType(DataAccessException.class,
                 () -> away.consume(new RateLimiter.Limit("test-away", RateLimiter.Rate.perMinute(1)), "key"));
@@ -100,15 +101,15 @@ class RateLimiterTest extends PortalTest {
     @Test
     void exemptAddressesAndRanges() {
         RateLimiter limiter = new RateLimiter(new DriverManagerDataSource(), Clock.systemUTC(),
-                exempting("192.0.2.7", " 10.0.0.0/8", "fd00::/8", ""));
+                exempting("192.0.2.7", " 10.0.0.0/8", "fd00::/8", ""), new SimpleMeterRegistry());
 
         assertThat(limiter.exempt("192.0.2.7")).isTrue();
         assertThat(limiter.exempt("10.20.30.40")).isTrue();
         assertThat(limiter.exempt("fd12::1")).isTrue();
         assertThat(limiter.exempt("192.0.2.8")).isFalse();
         assertThat(limiter.exempt("not-an-address")).isFalse();
-        assertThat(new RateLimiter(new DriverManagerDataSource(), Clock.systemUTC(), exempting()).exempt("127.0.0.1")).isFalse();
-        assertThatThrownBy(() -> new RateLimiter(new DriverManagerDataSource(), Clock.systemUTC(), exempting("monitor.example")))
+        assertThat(new RateLimiter(new DriverManagerDataSource(), Clock.systemUTC(), exempting(), new SimpleMeterRegistry()).exempt("127.0.0.1")).isFalse();
+        assertThatThrownBy(() -> new RateLimiter(new DriverManagerDataSource(), Clock.systemUTC(), exempting("monitor.example"), new SimpleMeterRegistry()))
                 .hasMessageContaining("PORTAL_RATE_LIMIT_EXEMPT");
     }
 

@@ -1,0 +1,53 @@
+package dev.portal.platform;
+
+import java.io.IOException;
+import java.util.List;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * {@code /actuator/prometheus} only for {@code PORTAL_METRICS_ALLOWED} (loopback by default): the figures
+ * name routes, pool sizes and sign-in counts, which are an operator's business, not the public's.
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE + 2)
+class MetricsAccessFilter extends OncePerRequestFilter {
+    static final String PATH = "/actuator/prometheus";
+
+    private final ClientAddress clientAddress;
+    private final ProblemWriter problems;
+    private final List<ClientAddress.Cidr> allowed;
+
+    MetricsAccessFilter(ClientAddress clientAddress, ProblemWriter problems, MetricsProperties properties) {
+        this.clientAddress = clientAddress;
+        this.problems = problems;
+        this.allowed = properties.allowed().stream().map(String::trim).filter(s -> !s.isEmpty())
+                .map(s -> ClientAddress.Cidr.parse(s, "PORTAL_METRICS_ALLOWED")).toList();
+    }
+
+    @Override
+    protected boolean shouldNotFilter(HttpServletRequest request) {
+        String uri = request.getRequestURI();
+        return !(uri.equals(PATH) || uri.startsWith(PATH + "/"));
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        java.net.InetAddress address = ClientAddress.parse(clientAddress.of(request));
+        if (address != null && allowed.stream().anyMatch(c -> c.contains(address))) {
+            chain.doFilter(request, response);
+            return;
+        }
+        problems.write(response, ProblemWriter.problem(HttpStatus.FORBIDDEN, "metrics_forbidden",
+                "Metrics are served only to the addresses in PORTAL_METRICS_ALLOWED.", java.util.Map.of(), request));
+    }
+}
