@@ -52,7 +52,7 @@ public final class FakeProviderApis {
     /** Under Portal's 5 s provider deadline: a held refresh still answers in time once released. */
     static final long HOLD_MAX_MS = 4_000;
 
-    FakeProviderApis(MockOAuth2Server oauth) throws IOException {
+    public FakeProviderApis(MockOAuth2Server oauth) throws IOException {
         this.oauth = oauth;
         this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         // One slow platform must not hold up the others.
