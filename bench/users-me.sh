@@ -16,61 +16,27 @@ THREADS=${THREADS:-2}
 PORT=${PORT:-18080}
 FAKE_PORT=${FAKE_PORT:-18081}
 
-# The newest JDK on the machine runs Portal (virtual threads are on from Java 21).
-JAVA_BIN=$(ls -d /usr/lib/jvm/*/bin/java 2>/dev/null | while read -r j; do
-  v=$("$j" -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -1); echo "$v $j"; done | sort -n | tail -1 | cut -d' ' -f2)
-JAVA_BIN=${JAVA_BIN:-java}
-
-if ! command -v wrk >/dev/null; then
-  echo "Installing wrk from the system packages..." >&2
-  apt-get update -qq >/dev/null && apt-get install -y -qq wrk >/dev/null
-fi
+. bench/lib.sh
+pick_java
+ensure_wrk
 [ -f target/portal.jar ] || mvn -q package -DskipTests
 
 WORK=$(mktemp -d)
 cleanup() {
-  [ -n "${PORTAL_PID:-}" ] && kill "$PORTAL_PID" 2>/dev/null && wait "$PORTAL_PID" 2>/dev/null || true
-  [ -n "${FAKE_PID:-}" ] && kill "$FAKE_PID" 2>/dev/null || true
+  stop_portal
   rm -rf "$WORK"
 }
 trap cleanup EXIT
 
-python3 bench/fake_providers.py "$FAKE_PORT" & FAKE_PID=$!
-
-PORTAL_DATA_DIR="$WORK/data" SERVER_PORT=$PORT PORTAL_PUBLIC_URL="http://127.0.0.1:$PORT" \
-PORTAL_SIGNIN_DISCORD_CLIENT_ID=bench PORTAL_SIGNIN_DISCORD_CLIENT_SECRET=bench-secret \
-PORTAL_SIGNIN_DISCORD_AUTHORIZE_URL="http://127.0.0.1:$FAKE_PORT/oauth2/authorize" \
-PORTAL_SIGNIN_DISCORD_TOKEN_URL="http://127.0.0.1:$FAKE_PORT/oauth2/token" \
-PORTAL_SIGNIN_DISCORD_API_URL="http://127.0.0.1:$FAKE_PORT/api" \
-  "$JAVA_BIN" ${JAVA_OPTS:--XX:+UseParallelGC -Xms1g -Xmx1g} -jar target/portal.jar > "$WORK/portal.log" 2>&1 & PORTAL_PID=$!
-
-for _ in $(seq 1 120); do
-  curl -sf "http://127.0.0.1:$PORT/actuator/health/readiness" >/dev/null 2>&1 && break; sleep 0.5
-done
-curl -sf "http://127.0.0.1:$PORT/actuator/health/readiness" >/dev/null || { cat "$WORK/portal.log"; exit 1; }
-
-# Sign in as a browser would: login -> provider -> callback, keeping cookies.
-JAR="$WORK/cookies"
-authorize=$(curl -s -c "$JAR" -o /dev/null -w '%{redirect_url}' "http://127.0.0.1:$PORT/v1/auth/discord/login?redirect=/")
-callback=$(curl -s -o /dev/null -w '%{redirect_url}' "$authorize")
-curl -s -b "$JAR" -c "$JAR" -o /dev/null "$callback"
-SESSION=$(awk '$6 == "psession" {print $7}' "$JAR")
-[ -n "$SESSION" ] || { echo "sign-in failed" >&2; cat "$WORK/portal.log"; exit 1; }
-curl -sf -H "Cookie: psession=$SESSION" "http://127.0.0.1:$PORT/v1/users/me" > "$WORK/me.json"
-
-# to_ms "1.23ms" -> 1.23
-to_ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000; printf "%.2f", n }'; }
+start_portal
+portal_sign_in
 
 run() { # name, path, extra wrk args...
   local name=$1 path=$2; shift 2
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$@" "http://127.0.0.1:$PORT$path" > "$WORK/$name.txt"
-  local rps p50 p99 non2xx
-  rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/$name.txt")
-  p50=$(to_ms "$(awk '$1 == "50%" {print $2}' "$WORK/$name.txt")")
-  p99=$(to_ms "$(awk '$1 == "99%" {print $2}' "$WORK/$name.txt")")
-  non2xx=$(awk '/Non-2xx/ {print $NF}' "$WORK/$name.txt")
-  printf '%-32s %12.0f %10s %10s %s\n' "$path" "$rps" "$p50" "$p99" "${non2xx:+ non-2xx: $non2xx}"
-  eval "${name}_RPS=$rps"
+  wrk_figures "$WORK/$name.txt"
+  printf '%-32s %12.0f %10s %10s %s\n' "$path" "$RPS" "$P50" "$P99" "${NON2XX:+ non-2xx: $NON2XX}"
+  eval "${name}_RPS=$RPS"
 }
 
 echo "Portal $(git rev-parse --short HEAD 2>/dev/null || echo '?') on $("$JAVA_BIN" -version 2>&1 | head -1)"
