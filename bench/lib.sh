@@ -24,7 +24,8 @@ free_port() {
 }
 
 # Starts the Discord stand-in and Portal on a fresh data directory under $WORK, and waits for readiness.
-# Uses WORK, PORT, FAKE_PORT, JAVA_BIN, JAVA_OPTS; sets FAKE_PID and PORTAL_PID (the java process).
+# Uses WORK, PORT, FAKE_PORT, JAVA_BIN, JAVA_OPTS and PORTAL_ENV (extra NAME=value settings); sets FAKE_PID and
+# PORTAL_PID (the java process).
 start_portal() {
   python3 bench/fake_providers.py "$FAKE_PORT" & FAKE_PID=$!
 
@@ -33,7 +34,7 @@ start_portal() {
   PORTAL_SIGNIN_DISCORD_AUTHORIZE_URL="http://127.0.0.1:$FAKE_PORT/oauth2/authorize" \
   PORTAL_SIGNIN_DISCORD_TOKEN_URL="http://127.0.0.1:$FAKE_PORT/oauth2/token" \
   PORTAL_SIGNIN_DISCORD_API_URL="http://127.0.0.1:$FAKE_PORT/api" \
-    "$JAVA_BIN" ${JAVA_OPTS:--XX:+UseParallelGC -Xms1g -Xmx1g} -jar target/portal.jar > "$WORK/portal.log" 2>&1 & PORTAL_PID=$!
+    env ${PORTAL_ENV:-} "$JAVA_BIN" ${JAVA_OPTS:--XX:+UseParallelGC -Xms1g -Xmx1g} -jar target/portal.jar > "$WORK/portal.log" 2>&1 & PORTAL_PID=$!
 
   for _ in $(seq 1 120); do
     curl -sf "http://127.0.0.1:$PORT/actuator/health/readiness" >/dev/null 2>&1 && break; sleep 0.5
