@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Two Portals side by side on one machine, each on a fresh embedded database with a Discord stand-in and
 # a user signed in through the real OAuth flow, measured in turns: GET /v1/users/me with the cookie on A,
-# then on B, ROUNDS times, so both see the same machine. Prints each round, the medians, B/A, and each
+# then on B, ROUNDS times, so both see the same machine. A is the baseline and B the candidate: it prints
+# each round, the medians, B/A (what the candidate keeps of the baseline's throughput), and each
 # Portal's resident memory (the largest VmRSS sampled under load, VmHWM since start, VmRSS at the end).
 #
-#   bench/ab.sh metrics   # A: metrics on (the default), B: PORTAL_METRICS_ENABLED=false
+#   bench/ab.sh metrics   # A: PORTAL_METRICS_ENABLED=false, B: metrics on (the default)
 #   bench/ab.sh memory    # A: -XX:+UseParallelGC -Xms1g -Xmx1g, B: the README's small settings
 #   A_NAME=x A_OPTS="..." A_ENV="PORTAL_X=1" B_NAME=y B_OPTS="..." B_ENV="" bench/ab.sh
 #   ROUNDS=5 DURATION=30s WARMUP=30s bench/ab.sh metrics
@@ -22,8 +23,8 @@ BIG="-XX:+UseParallelGC -Xms1g -Xmx1g"
 SMALL=${SMALL_OPTS:-"-XX:+UseSerialGC -Xms64m -Xmx64m -Xss256k -XX:MaxMetaspaceSize=96m -XX:ReservedCodeCacheSize=32m -XX:MaxDirectMemorySize=16m -XX:CICompilerCount=2 -XX:+UseCompactObjectHeaders -XX:TrimNativeHeapInterval=2000"}
 
 case "${1:-}" in
-  metrics) A_NAME=${A_NAME:-metrics-on}; A_OPTS=${A_OPTS:-$BIG}; A_ENV=${A_ENV:-}
-           B_NAME=${B_NAME:-metrics-off}; B_OPTS=${B_OPTS:-$BIG}; B_ENV=${B_ENV:-PORTAL_METRICS_ENABLED=false} ;;
+  metrics) A_NAME=${A_NAME:-metrics-off}; A_OPTS=${A_OPTS:-$BIG}; A_ENV=${A_ENV:-PORTAL_METRICS_ENABLED=false}
+           B_NAME=${B_NAME:-metrics-on}; B_OPTS=${B_OPTS:-$BIG}; B_ENV=${B_ENV:-} ;;
   memory)  A_NAME=${A_NAME:-heap-1g}; A_OPTS=${A_OPTS:-$BIG}; A_ENV=${A_ENV:-}
            B_NAME=${B_NAME:-small}; B_OPTS=${B_OPTS:-$SMALL}; B_ENV=${B_ENV:-MALLOC_ARENA_MAX=2} ;;
   "")      : "${A_OPTS:?give a preset (metrics, memory) or A_OPTS and B_OPTS}" ;;
