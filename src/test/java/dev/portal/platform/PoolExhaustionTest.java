@@ -7,6 +7,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,13 +22,17 @@ import dev.portal.support.Nodes;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.mock.web.MockHttpServletResponse;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * SECURITY 25: with every connection of the pool taken, requests that need the database fail fast with
  * 503 and Retry-After instead of queueing, while liveness still answers at once (the process is fine;
- * restarting it would not help). Once the connections are back, the same requests succeed. Runs its own
+ * restarting it would not help), and one request's waits for connections stay within 3 s in all. Once
+ * the connections are back, the same requests succeed. Runs its own
  * Portal with a pool of three, since it holds the pool.
  */
 @Tag("own-database")
@@ -77,6 +82,8 @@ class PoolExhaustionTest {
                         POOL, write.response().statusCode(), seconds(write.took()), unknownToken.response().statusCode(),
                         seconds(unknownToken.took()), liveness.response().statusCode(), seconds(liveness.took()), bothPending));
                 assertThat(bothPending).as("liveness answered while the other requests waited for a connection").isTrue();
+
+                assertARequestWaitsForConnectionsThreeSecondsInAll(portal);
             } finally {
                 clients.shutdown();
                 for (Connection c : held) {
@@ -102,6 +109,34 @@ class PoolExhaustionTest {
             assertThat(send(portal, "GET", "/v1/users/me", "ptl_never-seen-0123456789abcdef0123456789ab", null)
                     .response().statusCode()).isEqualTo(401);
         }
+    }
+
+    /**
+     * A request asking for connection after connection (as one does for its token, its account, its
+     * transaction) waits the pool's 2 s for the first, only what is left of 3 s for the second, and not at
+     * all for the third: the waits do not add up past what a client can be kept waiting.
+     */
+    private static void assertARequestWaitsForConnectionsThreeSecondsInAll(Nodes.Node portal) throws Exception {
+        HikariDataSource pool = portal.context().getBean(HikariDataSource.class);
+        List<Duration> waits = new ArrayList<>();
+        portal.context().getBean(RequestDatabaseWaits.class).doFilter(new MockHttpServletRequest("GET", "/v1/users/me"),
+                new MockHttpServletResponse(), (request, response) -> {
+                    for (int i = 0; i < 3; i++) {
+                        long started = System.nanoTime();
+                        assertThatThrownBy(pool::getConnection).isInstanceOf(SQLTransientConnectionException.class);
+                        waits.add(Duration.ofNanos(System.nanoTime() - started));
+                    }
+                });
+        FaultFigures.report("PoolExhaustionTest", String.format(Locale.ROOT,
+                "one request's three waits for a connection: %.2f s, %.2f s, %.2f s", seconds(waits.get(0)),
+                seconds(waits.get(1)), seconds(waits.get(2))));
+        assertThat(waits.get(0)).isGreaterThanOrEqualTo(Duration.ofMillis(1_900));
+        assertThat(waits.get(1)).isLessThan(Duration.ofMillis(1_900));
+        assertThat(waits.get(2)).isLessThan(Duration.ofMillis(500));
+        // Outside a request, each wait has the pool's timeout alone.
+        long started = System.nanoTime();
+        assertThatThrownBy(pool::getConnection).isInstanceOf(SQLTransientConnectionException.class);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(1_900));
     }
 
     /** Takes every connection the pool has (waiting for any a background task holds a moment). */
