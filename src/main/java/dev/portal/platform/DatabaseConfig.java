@@ -3,14 +3,19 @@ package dev.portal.platform;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,7 +78,36 @@ class DatabaseConfig {
         config.addDataSourceProperty("connectTimeout", "3");
         config.addDataSourceProperty("socketTimeout", "30");
         config.addDataSourceProperty("ApplicationName", "portal");
-        return new HikariDataSource(config);
+        return new PortalDataSource(config);
+    }
+
+    /**
+     * The pool, waiting within a request at most what is left of the request's budget for connections
+     * ({@link RequestDatabaseWaits}); elsewhere (the start, sweeps) each wait has the pool's timeout alone.
+     */
+    static final class PortalDataSource extends HikariDataSource {
+        PortalDataSource(HikariConfig config) {
+            super(config);
+        }
+
+        @Override
+        public Connection getConnection() throws SQLException {
+            long[] waited = RequestDatabaseWaits.current();
+            if (waited == null || isClosed() || !(getHikariPoolMXBean() instanceof HikariPool pool)) {
+                return super.getConnection();
+            }
+            long left = RequestDatabaseWaits.BUDGET_MS - TimeUnit.NANOSECONDS.toMillis(waited[0]);
+            if (left <= 0) {
+                throw new SQLTransientConnectionException(getPoolName() + " - this request has waited for connections"
+                        + " for " + RequestDatabaseWaits.BUDGET_MS + " ms already");
+            }
+            long started = System.nanoTime();
+            try {
+                return pool.getConnection(Math.min(left, getConnectionTimeout()));
+            } finally {
+                waited[0] += System.nanoTime() - started;
+            }
+        }
     }
 
     /**

@@ -67,6 +67,23 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
         return apiProblem(ApiProblem.unavailable(), request);
     }
 
+    /**
+     * A statement failed because the connection went away, and the rollback then failed on the same dead
+     * connection: Spring throws the rollback's failure, which names no database error of its own. What
+     * happened is the database being away, as the original failure says.
+     */
+    @ExceptionHandler(org.springframework.transaction.TransactionSystemException.class)
+    ResponseEntity<?> transactionFailed(org.springframework.transaction.TransactionSystemException e,
+            HttpServletRequest request) {
+        Throwable original = e.getApplicationException();
+        if (original instanceof CannotGetJdbcConnectionException || original instanceof DataAccessResourceFailureException
+                || original instanceof TransientDataAccessException || original instanceof QueryTimeoutException
+                || original == null && e.getCause() instanceof java.sql.SQLException) {
+            return databaseAway(e, request);
+        }
+        return unexpected(e, request);
+    }
+
     @ExceptionHandler(Exception.class)
     ResponseEntity<?> unexpected(Exception e, HttpServletRequest request) {
         log.error("Unexpected failure in {} {}", request.getMethod(), request.getRequestURI(), e);

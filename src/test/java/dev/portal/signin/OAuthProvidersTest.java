@@ -1,17 +1,26 @@
 package dev.portal.signin;
 
+import java.net.ConnectException;
+import java.net.Socket;
+import java.net.URI;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 import dev.portal.support.FakeProviderApis;
+import dev.portal.support.FaultFigures;
 import dev.portal.support.PortalTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * GitHub, X and LinkedIn end to end against stand-ins that speak their shapes: the mock OAuth 2 server
@@ -19,6 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * endpoint and /user and X's /2/users/me. Discord's own flow is in {@link DiscordSigninTest}.
  */
 class OAuthProvidersTest extends PortalTest {
+    /** {@code portal.signin.provider-timeout} in the tests (PortalTest). */
+    private static final Duration PROVIDER_TIMEOUT = Duration.ofSeconds(2);
 
     private static Map<String, String> query(String location) {
         return DiscordSigninTest.query(location);
@@ -181,37 +192,71 @@ class OAuthProvidersTest extends PortalTest {
         assertThat(callback.cookie("psession")).isNull();
     }
 
+    /**
+     * Down either way: the connection dropped without an answer, or refused because nothing listens there.
+     * GitHub fails at its token endpoint, X at its user API (its tokens come from the OAuth server).
+     */
     @ParameterizedTest
-    @ValueSource(strings = {"github", "x"})
-    void aProviderThatIsDownAnswers502(String platform) {
-        providerApis().behave(platform, FakeProviderApis.Behaviour.DOWN);
+    @CsvSource({"github, DOWN", "x, DOWN", "github, REFUSED", "x, REFUSED"})
+    void aProviderThatIsDownOrRefusesConnectionsAnswers502WhileTheOthersAreStillOffered(String platform,
+            FakeProviderApis.Behaviour behaviour) throws Exception {
+        providerApis().behave(platform, behaviour);
+        if (behaviour == FakeProviderApis.Behaviour.REFUSED) {
+            int port = URI.create(providerApis().baseUrl(platform)).getPort();
+            assertThatThrownBy(() -> new Socket("127.0.0.1", port).close()).isInstanceOf(ConnectException.class);
+        }
         Response login = get("/v1/auth/" + platform + "/login", Credential.NONE);
         Response authorize = get(login.header("Location"), Credential.NONE);
 
+        long started = System.nanoTime();
         Response callback = get(authorize.header("Location"), Credential.NONE, "Cookie", "psignin=" + login.cookie("psignin"));
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
 
+        FaultFigures.report("OAuthProvidersTest", String.format(Locale.ROOT, "%s %s: %d after %.2f s", platform,
+                behaviour.name().toLowerCase(Locale.ROOT), callback.status(), took.toNanos() / 1e9));
         JsonNode problem = assertProblem(callback, 502, "provider_unavailable");
         assertThat(problem.get("detail").stringValue()).doesNotContain("127.0.0.1", "http");
         assertThat(callback.cookie("psession")).isNull();
+        // Nothing is waited for at the provider that is down; the bound is the slow test's (X's token exchange
+        // at the OAuth server comes first, with a deadline of its own).
+        assertThat(took).isLessThan(Duration.ofMillis(4_500));
+        // The others are offered as before (a full sign-in beside a pending one is the slow test's).
+        assertThat(get("/v1/auth/discord/login", Credential.NONE).status()).isEqualTo(302);
+        assertThat(get("/v1/auth/providers", Credential.NONE).status()).isEqualTo(200);
     }
 
     @Test
     void aSlowProviderAnswers504WithinTheTimeoutWhileAnotherStillSignsPeopleIn() throws Exception {
         providerApis().behave("github", FakeProviderApis.Behaviour.SLOW);
+        String signedIn = signInWithDiscord(uniqueDiscordId(), unique("before"));
         Response login = get("/v1/auth/github/login", Credential.NONE);
         Response authorize = get(login.header("Location"), Credential.NONE);
 
+        ExecutorService client = Executors.newSingleThreadExecutor();
         long started = System.nanoTime();
         CompletableFuture<Response> slow = CompletableFuture.supplyAsync(() -> get(authorize.header("Location"),
-                Credential.NONE, "Cookie", "psignin=" + login.cookie("psignin")));
+                Credential.NONE, "Cookie", "psignin=" + login.cookie("psignin")), client);
+        // While GitHub keeps that sign-in waiting, everything else answers as usual: another provider's
+        // sign-in, the signed-in API, the list of providers.
         String discord = signInWithDiscord(uniqueDiscordId(), unique("meanwhile"));
-        boolean discordFirst = !slow.isDone();
+        Response me = get("/v1/users/me", Credential.session(signedIn));
+        Response providers = get("/v1/auth/providers", Credential.NONE);
+        Duration othersTook = Duration.ofNanos(System.nanoTime() - started);
+        boolean othersFirst = !slow.isDone();
         Response callback = slow.get();
         Duration took = Duration.ofNanos(System.nanoTime() - started);
+        client.shutdown();
 
+        FaultFigures.report("OAuthProvidersTest", String.format(Locale.ROOT,
+                "github slow: %d after %.2f s (provider timeout %d s); meanwhile a Discord sign-in, /v1/users/me and"
+                        + " /v1/auth/providers answered in %.2f s", callback.status(), took.toNanos() / 1e9,
+                PROVIDER_TIMEOUT.toSeconds(), othersTook.toNanos() / 1e9));
+        assertThat(othersFirst).as("the others answered while GitHub was still pending").isTrue();
+        assertThat(me.status()).isEqualTo(200);
+        assertThat(providers.status()).isEqualTo(200);
         assertThat(get("/v1/users/me", Credential.session(discord)).status()).isEqualTo(200);
-        assertThat(discordFirst).as("Discord sign-in finished while GitHub was still pending").isTrue();
         assertProblem(callback, 504, "provider_timeout");
+        assertThat(callback.cookie("psession")).isNull();
         // The test timeout is 2 s; the stand-in would answer after 6 s.
         assertThat(took).isLessThan(Duration.ofMillis(4_500));
     }

@@ -23,7 +23,8 @@ import tools.jackson.databind.json.JsonMapper;
  * The providers' own APIs, in their real shapes, beside the mock OAuth 2 server that issues their
  * tokens: Discord's {@code /users/@me}, GitHub's token endpoint (which answers refusals with 200) and
  * {@code /user}, and X's {@code /2/users/me}. A token is checked by asking the mock server's userinfo
- * endpoint of the same issuer, whose claims become the user. Each platform can be made slow or down.
+ * endpoint of the same issuer, whose claims become the user. Each platform can be made slow or down, or
+ * stop listening (it has a port of its own).
  */
 public final class FakeProviderApis {
     /** How a platform's API answers. */
@@ -32,11 +33,16 @@ public final class FakeProviderApis {
         /** Answers only after {@link #SLOW_DELAY_MS}: past Portal's provider timeout in tests. */
         SLOW,
         /** Drops the connection without an answer. */
-        DOWN
+        DOWN,
+        /** Not listening at all: connections are refused, as to a host whose service is stopped. */
+        REFUSED
     }
 
     static final long SLOW_DELAY_MS = 6_000;
-    private final HttpServer server;
+    /** A server per platform, so that one can stop listening while the others go on. */
+    private final Map<String, PlatformServer> servers = new ConcurrentHashMap<>();
+    // One slow platform must not hold up the others.
+    private final java.util.concurrent.ExecutorService executor = Executors.newCachedThreadPool();
     private final MockOAuth2Server oauth;
     private final HttpClient http = HttpClient.newHttpClient();
     private final JsonMapper json = JsonMapper.builder().build();
@@ -54,28 +60,32 @@ public final class FakeProviderApis {
 
     public FakeProviderApis(MockOAuth2Server oauth) throws IOException {
         this.oauth = oauth;
-        this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        // One slow platform must not hold up the others.
-        server.setExecutor(Executors.newCachedThreadPool());
-        server.createContext("/discord/api/users/@me", e -> guarded("discord", e, this::discordMe));
-        server.createContext("/github/login/oauth/access_token", e -> guarded("github", e, this::githubToken));
-        server.createContext("/github/api/user", e -> guarded("github", e, this::githubUser));
-        server.createContext("/x/api/2/users/me", e -> guarded("x", e, this::xMe));
-        // Not guarded: a Discord that is down or slow is its user API, as before this endpoint existed.
-        server.createContext("/discord/oauth2/token", this::discordToken);
-        server.start();
+        servers.put("discord", new PlatformServer(Map.of(
+                "/discord/api/users/@me", e -> guarded("discord", e, this::discordMe),
+                // Not guarded: a Discord that is down or slow is its user API, as before this endpoint existed.
+                "/discord/oauth2/token", this::discordToken)));
+        servers.put("github", new PlatformServer(Map.of(
+                "/github/login/oauth/access_token", e -> guarded("github", e, this::githubToken),
+                "/github/api/user", e -> guarded("github", e, this::githubUser))));
+        servers.put("x", new PlatformServer(Map.of("/x/api/2/users/me", e -> guarded("x", e, this::xMe))));
     }
 
     public String baseUrl(String platform) {
-        return "http://127.0.0.1:" + server.getAddress().getPort() + "/" + platform;
+        return "http://127.0.0.1:" + servers.get(platform).port + "/" + platform;
     }
 
     public void behave(String platform, Behaviour behaviour) {
         behaviours.put(platform, behaviour);
+        if (behaviour == Behaviour.REFUSED) {
+            servers.get(platform).down();
+        } else {
+            servers.get(platform).up();
+        }
     }
 
     public void reset() {
         behaviours.clear();
+        servers.values().forEach(PlatformServer::up);
         java.util.concurrent.CountDownLatch gate = discordRefreshGate;
         discordRefreshGate = null;
         if (gate != null) {
@@ -115,6 +125,60 @@ public final class FakeProviderApis {
         revoked.add(token);
     }
 
+    /** One platform's endpoints on a port of their own, which can stop listening and listen again. */
+    private final class PlatformServer {
+        private final Map<String, com.sun.net.httpserver.HttpHandler> contexts;
+        private final int port;
+        private HttpServer server;
+
+        PlatformServer(Map<String, com.sun.net.httpserver.HttpHandler> contexts) throws IOException {
+            this.contexts = contexts;
+            this.server = listen(0);
+            this.port = server.getAddress().getPort();
+        }
+
+        private HttpServer listen(int on) throws IOException {
+            HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", on), 0);
+            s.setExecutor(executor);
+            contexts.forEach(s::createContext);
+            s.start();
+            return s;
+        }
+
+        synchronized void down() {
+            if (server != null) {
+                server.stop(0);
+                server = null;
+            }
+        }
+
+        /** Listens again on the same port, which Portal's settings name. */
+        synchronized void up() {
+            if (server != null) {
+                return;
+            }
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (true) {
+                try {
+                    server = listen(port);
+                    return;
+                } catch (java.net.BindException e) {
+                    if (System.nanoTime() > deadline) {
+                        throw new java.io.UncheckedIOException("port " + port + " stayed taken", e);
+                    }
+                    try {
+                        Thread.sleep(50);
+                    } catch (InterruptedException interrupted) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException(interrupted);
+                    }
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        }
+    }
+
     private interface Handler {
         void handle(HttpExchange exchange) throws IOException, InterruptedException;
     }
@@ -132,7 +196,7 @@ public final class FakeProviderApis {
                     exchange.close();
                     return;
                 }
-                case NORMAL -> {
+                case NORMAL, REFUSED -> {
                 }
             }
             handler.handle(exchange);
