@@ -14,7 +14,10 @@ import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
-/** Gives every request an id, echoed in {@code X-Request-Id} and put on every log line it causes. */
+/**
+ * Gives every request an id, echoed in {@code X-Request-Id} and put on every log line it causes; and, being
+ * the first filter, opens the request's {@link RequestDatabaseWaits} count.
+ */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
 class RequestIdFilter extends OncePerRequestFilter {
@@ -31,9 +34,11 @@ class RequestIdFilter extends OncePerRequestFilter {
         }
         response.setHeader(HEADER, id);
         MDC.put(LogContext.REQUEST_ID, id);
+        RequestDatabaseWaits.begin();
         try {
             chain.doFilter(request, response);
         } finally {
+            RequestDatabaseWaits.end();
             LogContext.clear();
         }
     }

@@ -51,13 +51,15 @@ class MetricsTest extends PortalTest {
             assertThat(get("/v1/users/" + id, Credential.bearer(BOOTSTRAP_TOKEN)).status()).isEqualTo(200);
         }
         get("/v1/no/such/path/" + id, Credential.NONE);
+        send("BREW", "/v1/users/" + id, null, Credential.NONE);
 
         String scrape = scrape();
 
         assertThat(sample(scrape, "http_server_requests_seconds_count", "uri=\"/v1/users/{user_id}\"", "status=\"200\""))
                 .isGreaterThanOrEqualTo(3);
         assertThat(sample(scrape, "http_server_requests_seconds_sum", "uri=\"/v1/users/{user_id}\"")).isPositive();
-        assertThat(scrape).doesNotContain("/v1/users/" + id + "\"", "/v1/no/such/path");
+        assertThat(scrape).doesNotContain("/v1/users/" + id + "\"", "/v1/no/such/path", "BREW");
+        assertThat(sample(scrape, "http_server_requests_seconds_count", "method=\"OTHER\"")).isPositive();
     }
 
     @Test

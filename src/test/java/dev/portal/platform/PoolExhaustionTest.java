@@ -119,7 +119,7 @@ class PoolExhaustionTest {
     private static void assertARequestWaitsForConnectionsThreeSecondsInAll(Nodes.Node portal) throws Exception {
         HikariDataSource pool = portal.context().getBean(HikariDataSource.class);
         List<Duration> waits = new ArrayList<>();
-        portal.context().getBean(RequestDatabaseWaits.class).doFilter(new MockHttpServletRequest("GET", "/v1/users/me"),
+        portal.context().getBean(RequestIdFilter.class).doFilter(new MockHttpServletRequest("GET", "/v1/users/me"),
                 new MockHttpServletResponse(), (request, response) -> {
                     for (int i = 0; i < 3; i++) {
                         long started = System.nanoTime();
