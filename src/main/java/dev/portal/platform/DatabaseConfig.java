@@ -40,8 +40,23 @@ class DatabaseConfig {
         }
     }
 
+    /** The server {@link DatabaseStartup} started (or none, for a database URL); the context stops it. */
     @Bean(destroyMethod = "close")
-    EmbeddedDatabase embeddedDatabase(PortalProperties properties) throws IOException {
+    EmbeddedDatabase embeddedDatabase(DatabaseStartup.Started started) {
+        return started.await().embedded();
+    }
+
+    /**
+     * The pool {@link DatabaseStartup} made, on a schema Flyway has migrated. It depends on the server, so the
+     * context closes the pool before it stops PostgreSQL.
+     */
+    @Bean(destroyMethod = "close")
+    HikariDataSource dataSource(DatabaseStartup.Started started, EmbeddedDatabase server) {
+        return started.await().pool();
+    }
+
+    /** Starts PostgreSQL in {@code PORTAL_DATA_DIR/postgres} unless a database URL is set. */
+    static EmbeddedDatabase startEmbedded(PortalProperties properties) throws IOException {
         if (!properties.databaseUrl().isBlank()) {
             return new EmbeddedDatabase(Optional.empty());
         }
@@ -60,8 +75,7 @@ class DatabaseConfig {
         return new EmbeddedDatabase(Optional.of(server));
     }
 
-    @Bean(destroyMethod = "close")
-    HikariDataSource dataSource(PortalProperties properties, EmbeddedDatabase embedded) {
+    static HikariDataSource pool(PortalProperties properties, EmbeddedDatabase embedded) {
         DatabaseUrl url = embedded.server()
                 .map(pg -> new DatabaseUrl(pg.getJdbcUrl("postgres", "postgres"), "postgres", null))
                 .orElseGet(() -> DatabaseUrl.parse(properties.databaseUrl()));
