@@ -51,6 +51,10 @@ class DatabaseConfig {
                 .setRegisterShutdownHook(true)
                 .setPGStartupWait(Duration.ofSeconds(60))
                 .setServerConfig("max_connections", "100")
+                // The library's defaults are for throwaway test databases (-F, synchronous_commit off): a write
+                // answered 2xx could be lost when PostgreSQL dies with Portal, or the whole cluster on power loss.
+                .setServerConfig("fsync", "on")
+                .setServerConfig("synchronous_commit", "on")
                 .start();
         return new EmbeddedDatabase(Optional.of(server));
     }
