@@ -86,6 +86,8 @@ class KilledDuringWritesTest {
         long started = System.nanoTime();
         Process child = null;
         long warmUpMillis;
+        ProcessHandle orphan = null;
+        int orphansStopped = 0;
         try {
             // Round 0, not a kill: creates the database and the Owner, and leaves a class-data archive behind
             // (dumped at a graceful exit) that makes each of the twenty starts after it quicker.
@@ -105,6 +107,12 @@ class KilledDuringWritesTest {
                 child = startChild(port, dataDir, log, sharedArchive());
                 awaitReady(port, child, log, round);
                 restartMillis.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+                if (orphan != null) {
+                    assertThat(orphan.isAlive()).as("round %d: the PostgreSQL left running was stopped%s", round,
+                            tail(log)).isFalse();
+                    orphansStopped++;
+                    orphan = null;
+                }
 
                 // Before writing: what the previous rounds left is whole, and no acknowledged rename went missing.
                 tornSeen += checkUser(port, log, round);
@@ -130,6 +138,11 @@ class KilledDuringWritesTest {
                 for (Thread writer : writers) {
                     writer.join(15_000);
                 }
+                if (!withPostgres) {
+                    // What a killed JVM leaves behind: its PostgreSQL, which the next start must stop.
+                    orphan = postgresProcesses(dataDir.resolve("postgres")).get(0);
+                    assertThat(orphan.isAlive()).as("round %d: PostgreSQL outlives the killed JVM", round).isTrue();
+                }
                 assertThat(unexpected).as("answers other than 2xx while Portal ran%s", tail(log)).isEmpty();
             }
 
@@ -140,6 +153,10 @@ class KilledDuringWritesTest {
             child = startChild(port, dataDir, log, sharedArchive());
             awaitReady(port, child, log, ROUNDS + 1);
             long finalStartMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            if (orphan != null) {
+                assertThat(orphan.isAlive()).as("the PostgreSQL left running was stopped%s", tail(log)).isFalse();
+                orphansStopped++;
+            }
             tornSeen += checkUser(port, log, ROUNDS + 1);
             String pgPort = Files.readAllLines(dataDir.resolve("postgres/postmaster.pid")).get(3).trim();
             try (SingleConnectionDataSource db = new SingleConnectionDataSource(
@@ -195,12 +212,14 @@ class KilledDuringWritesTest {
 
                 long totalSeconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
                 restartMillis.sort(null);
-                FaultFigures.report(TEST, ("kills %d (%d JVM alone, %d JVM and PostgreSQL); token creations "
-                        + "acknowledged %d of %d sent, found %d (%d acknowledged missing; %d committed unanswered); "
-                        + "multi-field renames acknowledged %d, found %d (%d acknowledged missing), last acknowledged "
-                        + "n-%d, stored %s; torn multi-field updates found %d (token rows without event %d, events "
-                        + "without row %d, broken rename links %d); restart to ready ms min %d median %d max %d, last "
-                        + "%d (first start, creating the database, %d); %d s in all").formatted(ROUNDS, ROUNDS - ROUNDS / 2, ROUNDS / 2,
+                FaultFigures.report(TEST, ("kills %d (%d of the JVM alone, each leaving its PostgreSQL running, %d "
+                        + "stopped by the next start; %d of the JVM and PostgreSQL); token creations acknowledged %d "
+                        + "of %d sent, found %d (%d acknowledged missing; %d committed unanswered); multi-field "
+                        + "renames acknowledged %d, found %d (%d acknowledged missing), last acknowledged n-%d, "
+                        + "stored %s; torn multi-field updates found %d (token rows without event %d, events without "
+                        + "row %d, broken rename links %d); restart to ready ms min %d median %d max %d, last %d "
+                        + "(first start, creating the database, %d); %d s in all").formatted(ROUNDS,
+                        ROUNDS - ROUNDS / 2, orphansStopped, ROUNDS / 2,
                         ackedTokens.size(), tokenAttempts.get(), names.size(), missing.size(),
                         names.size() - (ackedTokens.size() - missing.size()), renamesAcked.get(), renames.size(),
                         renamesMissing, lastAckedRename, username, tornSeen, tokenWithoutEvent.size(),
@@ -217,6 +236,8 @@ class KilledDuringWritesTest {
                 assertThat(brokenLinks).as("renames whose row and event did not commit together: %s -> %s",
                         renames.size(), username).isZero();
                 assertThat(tornSeen).as("torn multi-field updates").isZero();
+                assertThat(orphansStopped).as("PostgreSQLs left running by a killed JVM, stopped")
+                        .isEqualTo(ROUNDS - ROUNDS / 2);
             }
             child.destroy(); // SIGTERM: Portal shuts down, and its PostgreSQL with it
             assertThat(child.waitFor(60, TimeUnit.SECONDS)).as("the last Portal stopped%s", tail(log)).isTrue();
