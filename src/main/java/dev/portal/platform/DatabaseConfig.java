@@ -71,6 +71,10 @@ class DatabaseConfig {
                 .setRegisterShutdownHook(true)
                 .setPGStartupWait(Duration.ofSeconds(60))
                 .setServerConfig("max_connections", "100")
+                // The library's defaults are for throwaway test databases (-F, synchronous_commit off): a write
+                // answered 2xx could be lost when PostgreSQL dies with Portal, or the whole cluster on power loss.
+                .setServerConfig("fsync", "on")
+                .setServerConfig("synchronous_commit", "on")
                 .start();
         return new EmbeddedDatabase(Optional.of(server));
     }
@@ -136,8 +140,12 @@ class DatabaseConfig {
         try {
             List<String> lines = Files.readAllLines(pidFile);
             long pid = Long.parseLong(lines.get(0).trim());
+            // After PostgreSQL itself was killed the file stays behind, and its pid may since belong to another
+            // PostgreSQL (the host's, another Portal's): only one started on this directory is stopped.
+            String dir = dataDir.toString();
             Optional<ProcessHandle> process = ProcessHandle.of(pid)
-                    .filter(p -> p.info().command().map(c -> c.endsWith("postgres")).orElse(false));
+                    .filter(p -> p.info().command().map(c -> c.endsWith("postgres")).orElse(false))
+                    .filter(p -> p.info().arguments().map(a -> List.of(a).contains(dir)).orElse(true));
             if (process.isEmpty()) {
                 return;
             }
