@@ -4,8 +4,9 @@
 # wrk -t2 -c64 --latency (15 s after a warm-up), printing requests/s, p50, p90, p99, the slowest and the
 # GC pauses that fell inside the measured window (from -Xlog:gc):
 #   default      the README's settings (virtual threads, -XX:+UseParallelGC -Xms1g -Xmx1g)
-#   platform-4   virtual threads off, Tomcat's pool at 4 threads (fewer threads to schedule)
-#   carriers-1   virtual threads on one carrier (-Djdk.virtualThreadScheduler.parallelism=1)
+#   platform-N   virtual threads off, Tomcat's pool at N threads (platform-4, platform-8, ...)
+#   carriers-N   virtual threads on N carriers (-Djdk.virtualThreadScheduler.parallelism=N; the default is
+#                the number of cores)
 #   pinned       default settings, Portal on core 0 and wrk on core 1 (taskset): nothing shares a core
 #
 #   bench/tail.sh
@@ -16,7 +17,7 @@ cd "$(dirname "$0")/.."
 
 DURATION=${DURATION:-15s}
 WARMUP=${WARMUP:-20s}
-WAYS=${WAYS:-default platform-4 carriers-1 pinned}
+WAYS=${WAYS:-default platform-2 platform-4 platform-8 platform-16 carriers-1 carriers-4 pinned}
 BASE="-XX:+UseParallelGC -Xms1g -Xmx1g"
 pick_java
 ensure_wrk
@@ -33,8 +34,9 @@ for way in $WAYS; do
   JAVA_OPTS="$BASE -Xlog:gc:file=$GC_LOG:timemillis"
   case $way in
     default) ;;
-    platform-4) PORTAL_ENV="SPRING_THREADS_VIRTUAL_ENABLED=false SERVER_TOMCAT_THREADS_MAX=4 SERVER_TOMCAT_THREADS_MIN_SPARE=4" ;;
-    carriers-1) JAVA_OPTS="$JAVA_OPTS -Djdk.virtualThreadScheduler.parallelism=1" ;;
+    platform-*) n=${way#platform-}
+                PORTAL_ENV="SPRING_THREADS_VIRTUAL_ENABLED=false SERVER_TOMCAT_THREADS_MAX=$n SERVER_TOMCAT_THREADS_MIN_SPARE=$n" ;;
+    carriers-*) JAVA_OPTS="$JAVA_OPTS -Djdk.virtualThreadScheduler.parallelism=${way#carriers-}" ;;
     pinned) WRK=(taskset -c 1 wrk) ;;
     *) echo "unknown way $way" >&2; exit 2 ;;
   esac
