@@ -46,7 +46,8 @@ ready_ms "$JAVA17" $JAVA_OPTS -jar target/portal.jar > /dev/null   # creates the
 "$JAVA_BIN" $JAVA_OPTS -XX:AOTCacheOutput="$WORK/app/portal.aot" -Dspring.context.exit=onRefresh \
   -jar "$WORK/app/portal.jar" > "$WORK/training.log" 2>&1 || { cat "$WORK/training.log" >&2; exit 1; }
 
-printf '%-10s %-58s %s\n' way "$("$JAVA17" -version 2>&1 | head -1 | cut -c1-24) / $("$JAVA_BIN" -version 2>&1 | head -1 | cut -c1-24)" "ready ms (each start), median"
+echo "jdk17: $("$JAVA17" -version 2>&1 | head -1); jdk25: $("$JAVA_BIN" -version 2>&1 | head -1)"
+printf '%-10s %-40s %s\n' way "ready ms (each start)" median
 for way in jdk17-jar jdk25-jar jdk25-aot; do
   times=()
   for _ in $(seq 1 "$RUNS"); do
@@ -57,6 +58,6 @@ for way in jdk17-jar jdk25-jar jdk25-aot; do
     esac
   done
   median=$(printf '%s\n' "${times[@]}" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
-  printf '%-10s %-58s %s\n' "$way" "${times[*]}" "$median"
+  printf '%-10s %-40s %s\n' "$way" "${times[*]}" "$median"
 done
 grep -o 'Started PortalApplication in [0-9.]* seconds (process running for [0-9.]*)' "$WORK/portal.log" | sed 's/^/last aot start: /'
