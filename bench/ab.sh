@@ -73,7 +73,7 @@ measure() { # side duration -> wrk output in $ROOT/<side>.txt; the largest VmRSS
     done ) & sampler=$!
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$2" --latency -H "Cookie: psession=$session" \
     "http://127.0.0.1:$port/v1/users/me" > "$ROOT/$side.txt"
-  kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true
+  kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true
 }
 measure A "$WARMUP"; measure B "$WARMUP"
 

@@ -39,7 +39,7 @@ start_portal() {
   for _ in $(seq 1 120); do
     curl -sf "http://127.0.0.1:$PORT/actuator/health/readiness" >/dev/null 2>&1 && break; sleep 0.5
   done
-  curl -sf "http://127.0.0.1:$PORT/actuator/health/readiness" >/dev/null || { cat "$WORK/portal.log"; exit 1; }
+  curl -sf "http://127.0.0.1:$PORT/actuator/health/readiness" >/dev/null || { cat "$WORK/portal.log"; stop_portal; exit 1; }
 }
 
 stop_portal() {

@@ -20,7 +20,7 @@ JAVA17=$(command -v java)
 [ -f target/portal.jar ] || mvn -q package -DskipTests
 
 WORK=$(mktemp -d)
-cleanup() { [ -n "${PID:-}" ] && kill "$PID" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$WORK"; }
+cleanup() { [ -f "$WORK/pid" ] && kill "$(cat "$WORK/pid")" 2>/dev/null; sleep 1; rm -rf "$WORK"; }
 trap cleanup EXIT
 PORT=$(free_port)
 export PORTAL_DATA_DIR="$WORK/data" SERVER_PORT=$PORT
@@ -30,6 +30,7 @@ ready_ms() {
   local started now
   started=$(date +%s%N)
   "$@" > "$WORK/portal.log" 2>&1 & PID=$!
+  echo "$PID" > "$WORK/pid"   # for the trap: this runs in $(...), whose variables it cannot see
   until curl -sf -o /dev/null "http://127.0.0.1:$PORT/actuator/health/readiness"; do
     kill -0 "$PID" 2>/dev/null || { cat "$WORK/portal.log" >&2; exit 1; }
     sleep 0.02

@@ -7,7 +7,8 @@
 #   platform-N   virtual threads off, Tomcat's pool at N threads (platform-4, platform-8, ...)
 #   carriers-N   virtual threads on N carriers (-Djdk.virtualThreadScheduler.parallelism=N; the default is
 #                the number of cores)
-#   pinned       default settings, Portal on core 0 and wrk on core 1 (taskset): nothing shares a core
+#   pinned       default settings, Portal's JVM on core 0 and wrk on core 1 (taskset); its PostgreSQL, which
+#                this cached request does not use, is not pinned
 #
 #   bench/tail.sh
 #   WAYS="default pinned" DURATION=30s bench/tail.sh

@@ -43,7 +43,7 @@ class DatabaseConfig {
     /** The server {@link DatabaseStartup} started (or none, for a database URL); the context stops it. */
     @Bean(destroyMethod = "close")
     EmbeddedDatabase embeddedDatabase(DatabaseStartup.Started started) {
-        return started.await().embedded();
+        return started.takeServer();
     }
 
     /**
@@ -52,7 +52,7 @@ class DatabaseConfig {
      */
     @Bean(destroyMethod = "close")
     HikariDataSource dataSource(DatabaseStartup.Started started, EmbeddedDatabase server) {
-        return started.await().pool();
+        return started.takePool();
     }
 
     /** Starts PostgreSQL in {@code PORTAL_DATA_DIR/postgres} unless a database URL is set. */

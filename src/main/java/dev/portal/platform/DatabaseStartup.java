@@ -32,17 +32,28 @@ public class DatabaseStartup implements ApplicationContextInitializer<Configurab
      */
     static final class Started implements DisposableBean {
         private final CompletableFuture<Made> made;
-        private volatile boolean taken;
+        private volatile boolean serverTaken;
+        private volatile boolean poolTaken;
 
         Started(CompletableFuture<Made> made) {
             this.made = made;
         }
 
-        Made await() {
+        DatabaseConfig.EmbeddedDatabase takeServer() {
+            DatabaseConfig.EmbeddedDatabase server = await().embedded();
+            serverTaken = true;
+            return server;
+        }
+
+        HikariDataSource takePool() {
+            HikariDataSource pool = await().pool();
+            poolTaken = true;
+            return pool;
+        }
+
+        private Made await() {
             try {
-                Made result = made.get();
-                taken = true;
-                return result;
+                return made.get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("Interrupted while the database started", e);
@@ -53,18 +64,17 @@ public class DatabaseStartup implements ApplicationContextInitializer<Configurab
         }
 
         @Override
-        public void destroy() throws Exception {
-            if (taken) {
-                return;
-            }
+        public void destroy() {
             Made result;
             try {
                 result = made.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             } catch (ExecutionException e) {
                 return;
             }
-            result.pool().close();
-            result.embedded().close();
+            closeQuietly(poolTaken ? null : result.pool(), serverTaken ? null : result.embedded());
         }
     }
 
@@ -100,16 +110,21 @@ public class DatabaseStartup implements ApplicationContextInitializer<Configurab
         }
     }
 
+    /** Each apart, so a pool that fails to close still lets PostgreSQL stop. */
     private static void closeQuietly(HikariDataSource pool, DatabaseConfig.EmbeddedDatabase embedded) {
         try {
             if (pool != null) {
                 pool.close();
             }
+        } catch (RuntimeException ignored) {
+            // Nothing more to do for a pool that will not close.
+        }
+        try {
             if (embedded != null) {
                 embedded.close();
             }
-        } catch (Exception ignored) {
-            // The start failed already; that failure is the one reported.
+        } catch (java.io.IOException | RuntimeException ignored) {
+            // Its shutdown hook is the last resort.
         }
     }
 }

@@ -40,6 +40,13 @@ public class LogContext implements WebMvcConfigurer {
                 }
                 return true;
             }
+
+            @Override
+            public void afterCompletion(HttpServletRequest request, HttpServletResponse response, Object handler,
+                    Exception ex) {
+                // An error dispatch (/error) comes after RequestIdFilter has cleared the rest.
+                MDC.remove(ROUTE);
+            }
         });
     }
 }

@@ -35,8 +35,10 @@ class MetricsAccessFilter extends OncePerRequestFilter {
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        String uri = request.getRequestURI();
-        return !(uri.equals(PATH) || uri.startsWith(PATH + "/"));
+        // The servlet path is decoded and normalised, without ;parameters: what Spring MVC matches on, so
+        // /actuator/%70rometheus or /actuator/prometheus;x cannot pass here and still reach the endpoint.
+        String path = request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
+        return !(path.equals(PATH) || path.startsWith(PATH + "/"));
     }
 
     @Override

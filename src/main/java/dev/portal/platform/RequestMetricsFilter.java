@@ -59,7 +59,11 @@ class RequestMetricsFilter extends OncePerRequestFilter {
             throw e;
         } finally {
             int status = failure == null ? response.getStatus() : 500;
-            Key key = new Key(request.getMethod(), uri(request, status), status,
+            if (request.isAsyncStarted()) {
+                return; // timed when the async dispatch that finishes it comes back through here
+            }
+            String method = METHODS.contains(request.getMethod()) ? request.getMethod() : "OTHER";
+            Key key = new Key(method, uri(request, status), status,
                     failure == null ? "none" : failure.getClass().getSimpleName());
             timers.computeIfAbsent(key, this::timer).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         }
@@ -80,7 +84,7 @@ class RequestMetricsFilter extends OncePerRequestFilter {
     private Timer timer(Key key) {
         return Timer.builder("http.server.requests")
                 .description("HTTP requests, by route template")
-                .tag("method", METHODS.contains(key.method()) ? key.method() : "OTHER")
+                .tag("method", key.method())
                 .tag("uri", key.uri())
                 .tag("status", Integer.toString(key.status()))
                 .tag("outcome", outcome(key.status()))
