@@ -12,6 +12,7 @@
 #
 #   bench/tail.sh
 #   WAYS="default pinned" DURATION=30s bench/tail.sh
+#   BASE="-XX:+UseSerialGC -Xmx64m ..." WAYS=default bench/tail.sh   # other JVM settings for every way
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
@@ -19,7 +20,7 @@ cd "$(dirname "$0")/.."
 DURATION=${DURATION:-15s}
 WARMUP=${WARMUP:-20s}
 WAYS=${WAYS:-default platform-2 platform-4 platform-8 platform-16 carriers-1 carriers-4 pinned}
-BASE="-XX:+UseParallelGC -Xms1g -Xmx1g"
+BASE=${BASE:-"-XX:+UseParallelGC -Xms1g -Xmx1g"}
 pick_java
 ensure_wrk
 [ -f target/portal.jar ] || mvn -q package -DskipTests
