@@ -110,11 +110,11 @@ class DatabaseConfig {
 
         @Override
         public Connection getConnection() throws SQLException {
-            long[] waited = RequestDatabaseWaits.current();
-            if (waited == null || isClosed() || !(getHikariPoolMXBean() instanceof HikariPool pool)) {
+            long waited = RequestDatabaseWaits.waitedNanos();
+            if (waited < 0 || isClosed() || !(getHikariPoolMXBean() instanceof HikariPool pool)) {
                 return super.getConnection();
             }
-            long left = RequestDatabaseWaits.BUDGET_MS - TimeUnit.NANOSECONDS.toMillis(waited[0]);
+            long left = RequestDatabaseWaits.BUDGET_MS - TimeUnit.NANOSECONDS.toMillis(waited);
             if (left <= 0) {
                 throw new SQLTransientConnectionException(getPoolName() + " - this request has waited for connections"
                         + " for " + RequestDatabaseWaits.BUDGET_MS + " ms already");
@@ -123,7 +123,7 @@ class DatabaseConfig {
             try {
                 return pool.getConnection(Math.min(left, getConnectionTimeout()));
             } finally {
-                waited[0] += System.nanoTime() - started;
+                RequestDatabaseWaits.add(System.nanoTime() - started);
             }
         }
     }

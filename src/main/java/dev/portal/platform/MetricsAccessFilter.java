@@ -37,7 +37,8 @@ class MetricsAccessFilter extends OncePerRequestFilter {
     protected boolean shouldNotFilter(HttpServletRequest request) {
         // The servlet path is decoded and normalised, without ;parameters: what Spring MVC matches on, so
         // /actuator/%70rometheus or /actuator/prometheus;x cannot pass here and still reach the endpoint.
-        String path = request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
+        String path = request.getPathInfo() == null ? request.getServletPath()
+                : request.getServletPath() + request.getPathInfo();
         return !(path.equals(PATH) || path.startsWith(PATH + "/"));
     }
 

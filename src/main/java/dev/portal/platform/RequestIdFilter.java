@@ -15,8 +15,8 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Gives every request an id, echoed in {@code X-Request-Id} and put on every log line it causes; and, being
- * the first filter, opens the request's {@link RequestDatabaseWaits} count.
+ * Gives every request an id, echoed in {@code X-Request-Id} and put on every log line it causes (and by
+ * which {@link RequestDatabaseWaits} tells requests apart).
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
@@ -34,11 +34,9 @@ class RequestIdFilter extends OncePerRequestFilter {
         }
         response.setHeader(HEADER, id);
         MDC.put(LogContext.REQUEST_ID, id);
-        RequestDatabaseWaits.begin();
         try {
             chain.doFilter(request, response);
         } finally {
-            RequestDatabaseWaits.end();
             LogContext.clear();
         }
     }
