@@ -182,18 +182,24 @@ public class AccountService implements CacheInvalidation.Listener {
         }
         if (newUsername != null || setAvatar) {
             Instant now = clock.instant();
+            String renamed = newUsername;
+            boolean avatar = setAvatar;
+            String avatarSource = newAvatarSource;
             try {
-                users.updateProfile(me.id(), newUsername != null, newUsername, setAvatar, newAvatarSource, now);
+                // The row and its audit event together, or neither (SECURITY 26).
+                transaction.executeWithoutResult(status -> {
+                    users.updateProfile(me.id(), renamed != null, renamed, avatar, avatarSource, now);
+                    if (renamed != null) {
+                        audit.record("username_changed", me.id(), me.id(), ip, Map.of("from", me.username(), "to", renamed));
+                    }
+                });
             } catch (DuplicateKeyException raced) {
-                // Someone claimed the name between our check and our write: the index decided.
+                // Someone claimed the name between our check and our write: the index decided, and nothing
+                // was written; the avatar, a field of its own, is still applied.
                 errors.put("username", "is already taken");
-                newUsername = null;
                 if (setAvatar) {
                     users.updateProfile(me.id(), false, null, true, newAvatarSource, now);
                 }
-            }
-            if (newUsername != null) {
-                audit.record("username_changed", me.id(), me.id(), ip, Map.of("from", me.username(), "to", newUsername));
             }
             invalidation.invalidate("user", me.id());
         }
