@@ -7,20 +7,34 @@ import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
-import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * {@code /actuator/prometheus} only for {@code PORTAL_METRICS_ALLOWED} (loopback by default): the figures
- * name routes, pool sizes and sign-in counts, which are an operator's business, not the public's.
+ * name routes, pool sizes and sign-in counts, which are an operator's business, not the public's. The
+ * container runs it for the endpoint's URL patterns only, so no other request passes through it.
  */
 @Component
-@Order(Ordered.HIGHEST_PRECEDENCE + 2)
 class MetricsAccessFilter extends OncePerRequestFilter {
     static final String PATH = "/actuator/prometheus";
+
+    @Configuration(proxyBeanMethods = false)
+    static class Registration {
+        @Bean
+        FilterRegistrationBean<MetricsAccessFilter> metricsAccessRegistration(MetricsAccessFilter filter) {
+            FilterRegistrationBean<MetricsAccessFilter> registration = new FilterRegistrationBean<>(filter);
+            // Matched by the container on the decoded, normalised path without ;parameters.
+            registration.addUrlPatterns(PATH, PATH + "/*");
+            registration.setOrder(Ordered.HIGHEST_PRECEDENCE + 2);
+            return registration;
+        }
+    }
 
     private final ClientAddress clientAddress;
     private final ProblemWriter problems;
