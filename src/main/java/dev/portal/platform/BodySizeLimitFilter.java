@@ -10,7 +10,6 @@ import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
-import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * JSON bodies are small; anything declaring more than {@link #MAX_JSON_BYTES} is refused with 413 before
@@ -22,7 +21,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 10)
-class BodySizeLimitFilter extends OncePerRequestFilter {
+class BodySizeLimitFilter extends RequestFilter {
     static final long MAX_JSON_BYTES = 64 * 1024;
     /** Coupled to {@code ImportService.MAX_BATCH}: 1,000 users with a few identities each come to ~300 KiB. */
     static final String BULK_IMPORT_PATH = "/v1/admin/users/import";

@@ -13,7 +13,6 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
-import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * {@code /actuator/prometheus} only for {@code PORTAL_METRICS_ALLOWED} (loopback by default): the figures
@@ -21,7 +20,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * container runs it for the endpoint's URL patterns only, so no other request passes through it.
  */
 @Component
-class MetricsAccessFilter extends OncePerRequestFilter {
+class MetricsAccessFilter extends RequestFilter {
     static final String PATH = "/actuator/prometheus";
 
     @Configuration(proxyBeanMethods = false)

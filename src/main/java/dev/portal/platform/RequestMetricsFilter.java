@@ -15,7 +15,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
-import org.springframework.web.filter.OncePerRequestFilter;
 import org.springframework.web.servlet.HandlerMapping;
 
 /**
@@ -28,7 +27,7 @@ import org.springframework.web.servlet.HandlerMapping;
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 1)
 @ConditionalOnProperty(name = "portal.metrics.enabled", matchIfMissing = true)
-class RequestMetricsFilter extends OncePerRequestFilter {
+class RequestMetricsFilter extends RequestFilter {
     private record Key(String method, String uri, int status, String exception) {
     }
 

@@ -13,6 +13,8 @@ import java.util.Base64;
 public final class Secrets {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Base64.Encoder URL = Base64.getUrlEncoder().withoutPadding();
+    /** Copied for each hash: a copy is cheaper than a provider lookup, and MessageDigest is not thread-safe. */
+    private static final MessageDigest SHA_256 = sha256Digest();
 
     private Secrets() {
     }
@@ -25,8 +27,18 @@ public final class Secrets {
     }
 
     public static byte[] sha256(String value) {
+        MessageDigest digest;
         try {
-            return MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
+            digest = (MessageDigest) SHA_256.clone();
+        } catch (CloneNotSupportedException e) {
+            digest = sha256Digest();
+        }
+        return digest.digest(value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static MessageDigest sha256Digest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required by every Java runtime", e);
         }

@@ -13,6 +13,7 @@ import dev.portal.platform.ApiProblem;
 import dev.portal.platform.CrossSiteGuard;
 import dev.portal.platform.LogContext;
 import dev.portal.platform.ProblemWriter;
+import dev.portal.platform.RequestFilter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -23,7 +24,6 @@ import org.springframework.core.annotation.Order;
 import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
-import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Finds who is calling ({@code Authorization: Bearer} first, else the {@code psession} cookie — never a
@@ -33,7 +33,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 20)
-class AuthenticationFilter extends OncePerRequestFilter {
+class AuthenticationFilter extends RequestFilter {
     private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS");
     static final String LOGOUT_PATH = "/v1/auth/logout";
 

@@ -7,6 +7,7 @@ import dev.portal.platform.ClientAddress;
 import dev.portal.platform.ProblemWriter;
 import dev.portal.platform.RateLimitProperties;
 import dev.portal.platform.RateLimiter;
+import dev.portal.platform.RequestFilter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -19,7 +20,6 @@ import org.springframework.dao.DataAccessException;
 import org.springframework.http.server.PathContainer;
 import org.springframework.http.server.RequestPath;
 import org.springframework.stereotype.Component;
-import org.springframework.web.filter.OncePerRequestFilter;
 import org.springframework.web.util.pattern.PathPattern;
 import org.springframework.web.util.pattern.PathPatternParser;
 
@@ -32,7 +32,7 @@ import org.springframework.web.util.pattern.PathPatternParser;
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 15)
-class SigninRateLimitFilter extends OncePerRequestFilter {
+class SigninRateLimitFilter extends RequestFilter {
     private static final Logger log = LoggerFactory.getLogger(SigninRateLimitFilter.class);
     // Matched the way Spring MVC matches its mappings (decoded segments, ";params" ignored), so no
     // spelling of a path reaches the controller without passing here.

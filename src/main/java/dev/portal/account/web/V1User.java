@@ -26,8 +26,12 @@ public record V1User(
         @JsonProperty("updated_at") String updatedAt) {
 
     static V1User of(Account a, Instant now) {
-        Subscription s = a.subscriptionAt(now);
-        return new V1User(a.id(), a.username(), a.avatarUrl(), s.tier(), a.stateAt(now), a.permissionLevel(),
+        return of(a, a.subscriptionAt(now), a.stateAt(now));
+    }
+
+    /** All that the view takes from the moment of asking: the subscription then in effect and the state. */
+    static V1User of(Account a, Subscription s, int state) {
+        return new V1User(a.id(), a.username(), a.avatarUrl(), s.tier(), state, a.permissionLevel(),
                 V1Time.format(s.expiresAt()), s.grantedBy(), V1Time.format(a.lastActivityAt()),
                 V1Time.format(a.permissionSince()), a.avatarSource(),
                 a.identities().stream().map(V1LinkedPlatform::of).toList(), V1Time.format(a.createdAt()),
