@@ -20,7 +20,7 @@ CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 BIG="-XX:+UseParallelGC -Xms1g -Xmx1g"
 # The README's recommended settings for a small container (see "Memory").
-SMALL=${SMALL_OPTS:-"-XX:+UseSerialGC -Xms64m -Xmx64m -Xss256k -XX:MaxMetaspaceSize=96m -XX:ReservedCodeCacheSize=32m -XX:MaxDirectMemorySize=16m -XX:CICompilerCount=2 -XX:+UseCompactObjectHeaders -XX:TrimNativeHeapInterval=2000"}
+SMALL=${SMALL_OPTS:-"-XX:+UseParallelGC -Xms64m -Xmx64m -Xss256k -XX:MaxMetaspaceSize=96m -XX:ReservedCodeCacheSize=32m -XX:MaxDirectMemorySize=16m -XX:CICompilerCount=2 -XX:+UseCompactObjectHeaders -XX:TrimNativeHeapInterval=2000"}
 
 case "${1:-}" in
   metrics) A_NAME=${A_NAME:-metrics-off}; A_OPTS=${A_OPTS:-$BIG}; A_ENV=${A_ENV:-PORTAL_METRICS_ENABLED=false}

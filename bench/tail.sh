@@ -12,7 +12,7 @@
 #
 #   bench/tail.sh
 #   WAYS="default pinned" DURATION=30s bench/tail.sh
-#   BASE="-XX:+UseSerialGC -Xmx64m ..." WAYS=default bench/tail.sh   # other JVM settings for every way
+#   BASE="-XX:+UseParallelGC -Xmx64m ..." WAYS=default bench/tail.sh   # other JVM settings for every way
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
