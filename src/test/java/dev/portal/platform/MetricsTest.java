@@ -100,6 +100,19 @@ class MetricsTest extends PortalTest {
     }
 
     @Test
+    void theCurrentUserAnsweredAheadOfSpringMvcIsTimedUnderItsRoute() {
+        Credential session = Credential.session(signInWithDiscord(uniqueDiscordId(), unique("timed")));
+        String[] labels = {"uri=\"/v1/users/me\"", "method=\"GET\"", "status=\"200\""};
+        double before = sample(scrape(), "http_server_requests_seconds_count", labels);
+
+        for (int i = 0; i < 3; i++) {
+            assertThat(get("/v1/users/me", session).status()).isEqualTo(200);
+        }
+
+        assertThat(sample(scrape(), "http_server_requests_seconds_count", labels)).isGreaterThanOrEqualTo(before + 3);
+    }
+
+    @Test
     void cachesInvalidationsThePoolAndTheJvmAreShown() {
         String session = signInWithDiscord(uniqueDiscordId(), unique("cached"));
         double hits = sample(scrape(), "cache_gets_total", "cache=\"sessions\"", "result=\"hit\"");
