@@ -62,8 +62,9 @@ class FailedStartTest {
         assertThat(dataDir.resolve("postgres/PG_VERSION")).as("the data directory kept").exists();
 
         Files.delete(extraMigrations.resolve("V900__broken.sql"));
-        try (ConfigurableApplicationContext again = start(port, dataDir, "--portal.database-url=")) {
-            assertThat(listening(port)).isTrue();
+        int againPort = freePort();
+        try (ConfigurableApplicationContext again = start(againPort, dataDir, "--portal.database-url=")) {
+            assertThat(listening(againPort)).isTrue();
             assertThat(again.getBean(org.springframework.jdbc.core.simple.JdbcClient.class)
                     .sql("select count(*) from users where username = 'owner'").query(Long.class).single())
                     .as("the migrations the failed start ran are there").isEqualTo(1);

@@ -41,7 +41,7 @@ class CurrentUserFastPath extends RequestFilter {
     /**
      * The JSON last written for an account, kept while the cached account is the same object (any change
      * to the user loads a new one) and the moment's subscription and state are what they were. At most
-     * 4,096 users' answers, about 4 MB.
+     * 4,096 users' answers (each holds its bytes and the account they were made from).
      */
     private record Rendered(Account account, Subscription subscription, int state, byte[] body) {
         boolean isFor(Account current, Subscription currentSubscription, int currentState) {

@@ -1,11 +1,25 @@
-package dev.portal.account;
+package dev.portal.account.web;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
+import dev.portal.account.Account;
+import dev.portal.account.AccountService;
+import dev.portal.platform.LogContext;
+import dev.portal.session.Authentication;
 import dev.portal.support.PortalTest;
 import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.mock.web.MockHttpServletResponse;
+import org.springframework.web.servlet.HandlerMapping;
 import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,6 +34,20 @@ class CurrentUserFastPathTest extends PortalTest {
     /** Not one of the fast path's Accept values, so Spring MVC negotiates it, and takes it as JSON. */
     private static final String[] THROUGH_SPRING_MVC = {"Accept", "application/json, text/plain;q=0.5"};
 
+    @Autowired
+    private CurrentUserFastPath fastPath;
+    @Autowired
+    private AccountService accounts;
+
+    /** Every header but the two that differ on every answer. */
+    private static Map<String, List<String>> headers(Response response) {
+        Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        headers.putAll(response.headers().map());
+        headers.remove("Date");
+        headers.remove("X-Request-Id");
+        return headers;
+    }
+
     private void assertSameAnswer(Credential credential) {
         Response fast = get("/v1/users/me", credential);
         Response mvc = get("/v1/users/me", credential, THROUGH_SPRING_MVC);
@@ -27,9 +55,50 @@ class CurrentUserFastPathTest extends PortalTest {
         for (Response response : new Response[] {fast, mvc, fastAgain}) {
             assertThat(response.status()).isEqualTo(200);
             assertThat(response.header("Content-Type")).isEqualTo("application/json");
-            assertThat(response.header("Content-Length")).isEqualTo(Integer.toString(response.body().length()));
+            assertThat(response.header("Content-Length"))
+                    .isEqualTo(Integer.toString(response.body().getBytes(StandardCharsets.UTF_8).length));
         }
+        assertThat(headers(fast)).isEqualTo(headers(mvc)).isEqualTo(headers(fastAgain));
         assertThat(fast.body()).isEqualTo(mvc.body()).isEqualTo(fastAgain.body());
+    }
+
+    /** The filter on its own, with a chain that fails if reached: the answer is its, not Spring MVC's. */
+    @Test
+    void theFilterAnswersByItselfAndPassesOnWhatItDoesNotTake() throws Exception {
+        long id = createUser(0);
+        Credential session = signedIn(id);
+        get("/v1/users/me", session); // records the activity, so the cached account holds still from here
+        Account account = accounts.find(id).orElseThrow();
+        Authentication auth = new Authentication(account, Authentication.Via.SESSION, 1);
+
+        MockHttpServletRequest request = new MockHttpServletRequest("GET", "/v1/users/me");
+        request.setAttribute(Authentication.class.getName(), auth);
+        MockHttpServletResponse response = new MockHttpServletResponse();
+        try {
+            fastPath.doFilter(request, response, (req, res) -> {
+                throw new AssertionError("passed on to Spring MVC");
+            });
+        } finally {
+            MDC.remove(LogContext.ROUTE);
+        }
+        assertThat(response.getStatus()).isEqualTo(200);
+        assertThat(response.getContentType()).isEqualTo("application/json");
+        assertThat(response.getContentAsString(StandardCharsets.UTF_8))
+                .isEqualTo(get("/v1/users/me", session, THROUGH_SPRING_MVC).body());
+        assertThat(request.getAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE)).isEqualTo("/v1/users/me");
+
+        for (String accept : new String[] {"text/html", THROUGH_SPRING_MVC[1]}) {
+            MockHttpServletRequest other = new MockHttpServletRequest("GET", "/v1/users/me");
+            other.setAttribute(Authentication.class.getName(), auth);
+            other.addHeader("Accept", accept);
+            AtomicBoolean passedOn = new AtomicBoolean();
+            fastPath.doFilter(other, new MockHttpServletResponse(), (req, res) -> passedOn.set(true));
+            assertThat(passedOn).as(accept).isTrue();
+        }
+        AtomicBoolean anonymousPassedOn = new AtomicBoolean();
+        fastPath.doFilter(new MockHttpServletRequest("GET", "/v1/users/me"), new MockHttpServletResponse(),
+                (req, res) -> anonymousPassedOn.set(true));
+        assertThat(anonymousPassedOn).isTrue();
     }
 
     private JsonNode me(Credential credential) {
