@@ -71,8 +71,7 @@ public class AccountService implements CacheInvalidation.Listener {
                 return Optional.of(cached);
             }
         }
-        return Optional.ofNullable(invalidation.load(() -> loadFromDatabase(id), a -> cache.put(id, a),
-                a -> cache.asMap().remove(id, a)));
+        return Optional.ofNullable(invalidation.load(() -> loadFromDatabase(id), cache.asMap(), id));
     }
 
     /**

@@ -64,18 +64,18 @@ public class CacheInvalidation implements SmartLifecycle {
     }
 
     /**
-     * Reads a value and stores it in a cache only if no invalidation arrived meanwhile and notifications
-     * are flowing. An invalidation that comes between that check and the store (its eviction then finds
-     * nothing to evict) is caught by a second look, which takes the value out again with {@code unstore}
-     * (a removal of exactly this value, so a newer one stays).
+     * Reads a value and stores it under {@code key} only if no invalidation arrived meanwhile and
+     * notifications are flowing. An invalidation that comes between that check and the store (its eviction
+     * then finds nothing to evict) is caught by a second look, which takes the value out again (a removal of
+     * exactly this value, so a newer one stays).
      */
-    public <V> V load(Supplier<V> loader, java.util.function.Consumer<V> store, java.util.function.Consumer<V> unstore) {
+    public <K, V> V load(Supplier<V> loader, java.util.concurrent.ConcurrentMap<K, V> cache, K key) {
         long before = epoch.get();
         V value = loader.get();
         if (value != null && listening && epoch.get() == before) {
-            store.accept(value);
+            cache.put(key, value);
             if (epoch.get() != before || !listening) {
-                unstore.accept(value);
+                cache.remove(key, value);
             }
         }
         return value;

@@ -61,8 +61,7 @@ final class CredentialCache<V extends CredentialCache.Entry> implements CacheInv
         String key = Base64.getEncoder().encodeToString(hash);
         V value = invalidation.cachingAllowed() ? cache.getIfPresent(key) : null;
         if (value == null) {
-            value = invalidation.load(() -> loader.apply(hash), v -> cache.put(key, v),
-                    v -> cache.asMap().remove(key, v));
+            value = invalidation.load(() -> loader.apply(hash), cache.asMap(), key);
         }
         return value == null ? null : new Found<>(key, hash, value);
     }
