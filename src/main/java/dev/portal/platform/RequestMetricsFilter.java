@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.http.Outcome;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -86,19 +87,8 @@ class RequestMetricsFilter extends RequestFilter {
                 .tag("method", key.method())
                 .tag("uri", key.uri())
                 .tag("status", Integer.toString(key.status()))
-                .tag("outcome", outcome(key.status()))
+                .tag("outcome", Outcome.forStatus(key.status()).name())
                 .tag("exception", key.exception())
                 .register(registry);
-    }
-
-    private static String outcome(int status) {
-        return switch (status / 100) {
-            case 1 -> "INFORMATIONAL";
-            case 2 -> "SUCCESS";
-            case 3 -> "REDIRECTION";
-            case 4 -> "CLIENT_ERROR";
-            case 5 -> "SERVER_ERROR";
-            default -> "UNKNOWN";
-        };
     }
 }
