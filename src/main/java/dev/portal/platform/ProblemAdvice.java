@@ -59,6 +59,13 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
                         code == null ? "error" : code.toString()));
     }
 
+    /** The database away: the exceptions {@link #databaseAway} handles, also as the cause of a failed rollback. */
+    private static final java.util.List<Class<? extends Exception>> DATABASE_AWAY = java.util.List.of(
+            CannotGetJdbcConnectionException.class, DataAccessResourceFailureException.class,
+            TransientDataAccessException.class, QueryTimeoutException.class,
+            org.springframework.transaction.CannotCreateTransactionException.class);
+
+    // The same list as DATABASE_AWAY: an annotation takes no list held elsewhere.
     @ExceptionHandler({CannotGetJdbcConnectionException.class, DataAccessResourceFailureException.class,
             TransientDataAccessException.class, QueryTimeoutException.class,
             org.springframework.transaction.CannotCreateTransactionException.class})
@@ -76,8 +83,7 @@ class ProblemAdvice extends ResponseEntityExceptionHandler {
     ResponseEntity<?> transactionFailed(org.springframework.transaction.TransactionSystemException e,
             HttpServletRequest request) {
         Throwable original = e.getApplicationException();
-        if (original instanceof CannotGetJdbcConnectionException || original instanceof DataAccessResourceFailureException
-                || original instanceof TransientDataAccessException || original instanceof QueryTimeoutException
+        if (DATABASE_AWAY.stream().anyMatch(away -> away.isInstance(original))
                 || original == null && e.getCause() instanceof java.sql.SQLException) {
             return databaseAway(e, request);
         }
