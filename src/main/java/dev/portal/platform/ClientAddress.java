@@ -17,16 +17,15 @@ import org.springframework.stereotype.Component;
 public class ClientAddress {
     /** Literal IPv4 or IPv6 only: parsing these never touches DNS. */
     private static final Pattern LITERAL = Pattern.compile("[0-9.]+|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
-    private final List<Cidr> trusted;
+    private final Networks trusted;
 
     ClientAddress(PortalProperties properties) {
-        this.trusted = properties.trustedProxies().stream().map(String::trim).filter(s -> !s.isEmpty())
-                .map(Cidr::parse).toList();
+        this.trusted = Networks.parse(properties.trustedProxies(), "PORTAL_TRUSTED_PROXIES");
     }
 
     public String of(HttpServletRequest request) {
         String peer = request.getRemoteAddr();
-        if (trusted.isEmpty() || !isTrusted(peer)) {
+        if (!trusted.contains(peer)) {
             return peer;
         }
         String forwarded = request.getHeader("X-Forwarded-For");
@@ -39,16 +38,11 @@ public class ClientAddress {
             if (parse(hop) == null) {
                 return peer;
             }
-            if (!isTrusted(hop)) {
+            if (!trusted.contains(hop)) {
                 return hop;
             }
         }
         return hops[0].trim();
-    }
-
-    private boolean isTrusted(String address) {
-        InetAddress parsed = parse(address);
-        return parsed != null && trusted.stream().anyMatch(c -> c.contains(parsed));
     }
 
     static InetAddress parse(String literal) {
@@ -63,11 +57,25 @@ public class ClientAddress {
         }
     }
 
-    record Cidr(byte[] network, int prefix) {
-        static Cidr parse(String text) {
-            return parse(text, "PORTAL_TRUSTED_PROXIES");
+    /** The addresses and networks (CIDR) a setting lists; blank entries are ignored. */
+    record Networks(List<Cidr> cidrs) {
+        /** {@code setting} names the setting the entries came from, for the error message. */
+        static Networks parse(List<String> entries, String setting) {
+            return new Networks(entries.stream().map(String::trim).filter(s -> !s.isEmpty())
+                    .map(s -> Cidr.parse(s, setting)).toList());
         }
 
+        /** True if the address literal is in one of them; a malformed literal is in none. */
+        boolean contains(String literal) {
+            if (cidrs.isEmpty()) {
+                return false;
+            }
+            InetAddress address = ClientAddress.parse(literal);
+            return address != null && cidrs.stream().anyMatch(c -> c.contains(address));
+        }
+    }
+
+    record Cidr(byte[] network, int prefix) {
         /** {@code setting} names the setting the text came from, for the error message. */
         static Cidr parse(String text, String setting) {
             String[] parts = text.split("/", 2);

@@ -1,7 +1,6 @@
 package dev.portal.platform;
 
 import java.io.IOException;
-import java.util.List;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -37,13 +36,12 @@ class MetricsAccessFilter extends RequestFilter {
 
     private final ClientAddress clientAddress;
     private final ProblemWriter problems;
-    private final List<ClientAddress.Cidr> allowed;
+    private final ClientAddress.Networks allowed;
 
     MetricsAccessFilter(ClientAddress clientAddress, ProblemWriter problems, MetricsProperties properties) {
         this.clientAddress = clientAddress;
         this.problems = problems;
-        this.allowed = properties.allowed().stream().map(String::trim).filter(s -> !s.isEmpty())
-                .map(s -> ClientAddress.Cidr.parse(s, "PORTAL_METRICS_ALLOWED")).toList();
+        this.allowed = ClientAddress.Networks.parse(properties.allowed(), "PORTAL_METRICS_ALLOWED");
     }
 
     @Override
@@ -58,8 +56,7 @@ class MetricsAccessFilter extends RequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        java.net.InetAddress address = ClientAddress.parse(clientAddress.of(request));
-        if (address != null && allowed.stream().anyMatch(c -> c.contains(address))) {
+        if (allowed.contains(clientAddress.of(request))) {
             chain.doFilter(request, response);
             return;
         }

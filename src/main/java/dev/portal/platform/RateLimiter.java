@@ -116,7 +116,7 @@ public class RateLimiter implements SmartLifecycle {
     }
 
     private final PostgreSQLadvisoryLockBasedProxyManager<String> buckets;
-    private final List<ClientAddress.Cidr> exempt;
+    private final ClientAddress.Networks exempt;
     private final SQLExceptionTranslator sqlErrors = new SQLExceptionSubclassTranslator();
     private volatile ScheduledExecutorService cleaner;
     private final MeterRegistry meters;
@@ -138,8 +138,7 @@ public class RateLimiter implements SmartLifecycle {
                 // Bounds the wait for a key's lock (and each statement) when PostgreSQL is slow.
                 .requestTimeout(Duration.ofSeconds(2))
                 .build();
-        this.exempt = properties.exempt().stream().map(String::trim).filter(s -> !s.isEmpty())
-                .map(s -> ClientAddress.Cidr.parse(s, "PORTAL_RATE_LIMIT_EXEMPT")).toList();
+        this.exempt = ClientAddress.Networks.parse(properties.exempt(), "PORTAL_RATE_LIMIT_EXEMPT");
     }
 
     /**
@@ -160,11 +159,7 @@ public class RateLimiter implements SmartLifecycle {
 
     /** True if limits by address do not apply to this client address ({@code PORTAL_RATE_LIMIT_EXEMPT}). */
     public boolean exempt(String address) {
-        if (exempt.isEmpty()) {
-            return false;
-        }
-        InetAddress parsed = ClientAddress.parse(address);
-        return parsed != null && exempt.stream().anyMatch(c -> c.contains(parsed));
+        return exempt.contains(address);
     }
 
     /**
